@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// CityTwin — a discrete-event digital twin of a city.
+// Dependencies point downward only (see docs/architecture.md):
+// citytwin → Experiments → CityTwin → {Mobility, Energy, Weather} → {SimKernel, Numerics, TwinIO}.
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "CityTwin",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "citytwin", targets: ["citytwin"]),
+        .library(name: "CityTwin", targets: ["CityTwin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages; see scripts/install-deps.sh).
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CLinearAlgebra", pkgConfig: "lapacke",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CKLU", providers: [.apt(["libsuitesparse-dev"])]),
+
+        // Foundation layer.
+        .target(name: "SimKernel", swiftSettings: optimize),
+        .target(name: "Numerics", dependencies: ["CLinearAlgebra", "CKLU"], swiftSettings: optimize),
+        .target(name: "TwinIO", dependencies: ["CHDF5"]),
+
+        // Domains (never import each other).
+        .target(name: "Weather", dependencies: ["SimKernel", "TwinIO"]),
+        .target(name: "Mobility", dependencies: ["SimKernel", "TwinIO"], swiftSettings: optimize),
+        .target(name: "Energy", dependencies: ["SimKernel", "Numerics", "TwinIO"], swiftSettings: optimize),
+
+        // Assembly, coupling, scenarios, recorder, KPIs.
+        .target(name: "CityTwin", dependencies: [
+            "SimKernel", "Numerics", "TwinIO", "Weather", "Mobility", "Energy",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Experiments", dependencies: ["CityTwin", "TwinIO"]),
+        .executableTarget(name: "citytwin", dependencies: [
+            "CityTwin", "Experiments", "TwinIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "TwinIOTests", dependencies: ["TwinIO"]),
+        .testTarget(name: "WeatherTests", dependencies: ["Weather", "TwinIO"]),
+        .testTarget(name: "MobilityTests", dependencies: ["Mobility", "TwinIO"]),
+        .testTarget(name: "EnergyTests", dependencies: ["Energy", "TwinIO", "Numerics"]),
+        .testTarget(name: "CityTwinTests", dependencies: ["CityTwin"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ValidationTests", dependencies: ["CityTwin", "Energy", "Mobility", "Weather", "TwinIO", "Numerics"]),
+        .testTarget(name: "PerformanceTests", dependencies: ["SimKernel", "Energy", "Mobility", "Numerics", "TwinIO"]),
+    ]
+)

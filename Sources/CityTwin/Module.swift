@@ -1,0 +1,1 @@
+// CityTwin module: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// Energy module: see docs/architecture.md.

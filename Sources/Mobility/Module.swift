@@ -1,0 +1,1 @@
+// Mobility module: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// Numerics module: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// SimKernel module: see docs/architecture.md.

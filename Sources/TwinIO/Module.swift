@@ -1,0 +1,1 @@
+// TwinIO module: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// Weather module: see docs/architecture.md.

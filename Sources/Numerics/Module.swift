@@ -1,1 +1,0 @@
-// Numerics module: see docs/architecture.md.

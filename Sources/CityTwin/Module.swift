@@ -1,1 +1,0 @@
-// CityTwin module: see docs/architecture.md.

@@ -1,0 +1,243 @@
+import Foundation
+
+/// A validated scenario: everything a run needs, decoded from one YAML/JSON file plus
+/// command-line overrides. See docs/scenario-reference.md for every field.
+public struct Scenario: Sendable {
+    /// Short name, used for the default output file name.
+    public var name: String
+    public var description: String
+    /// Master seed; every random stream derives from (seed, replication, stream id).
+    public var seed: UInt64
+    /// Replication index (0-based); replications share the seed and differ in their streams.
+    public var replication: UInt64
+    /// Calendar start in the weather file's local standard time, ISO-8601 (`2025-07-14T00:00:00`).
+    public var start: String
+    /// Simulated span in milliseconds.
+    public var durationMs: Int64
+    /// Interval between state snapshots in the output, in milliseconds.
+    public var snapshotIntervalMs: Int64
+    public var weather: WeatherSettings
+    public var output: OutputSettings
+
+    /// The file the scenario came from.
+    public var sourceFile: String
+    /// The resolved scenario (after `base:` merging and overrides) as JSON text, stored in outputs.
+    public var resolvedText: String
+    /// The original file text.
+    public var sourceText: String
+}
+
+/// Where weather comes from and how a scenario alters it.
+public struct WeatherSettings: Sendable {
+    /// An EnergyPlus EPW file (absolute path after resolution), or nil for synthetic weather.
+    public var epwPath: String?
+    /// Parameters of the synthetic profile used when no EPW file is given.
+    public var synthetic: SyntheticWeatherSettings
+    /// How often weather-driven systems (buildings, PV, traffic speeds) are updated, ms.
+    public var updateIntervalMs: Int64
+    public var heatWave: HeatWaveSettings?
+    public var coldSnap: HeatWaveSettings?
+    public var storm: StormSettings?
+    /// Multiplier applied to all irradiance components (e.g. 0.5 for haze).
+    public var irradianceScale: Double
+}
+
+public struct SyntheticWeatherSettings: Sendable {
+    public var latitude: Double
+    public var longitude: Double
+    public var meanTemperatureC: Double
+    public var dailyAmplitudeC: Double
+    public var peakHour: Double
+    public var relativeHumidity: Double
+    public var windSpeed: Double
+    public var cloudCover: Double
+}
+
+/// A temperature shift over a window (heat wave: +ΔT; cold snap: −ΔT).
+public struct HeatWaveSettings: Sendable {
+    public var start: String
+    public var end: String
+    public var deltaC: Double
+    public var rampHours: Double
+    public var extraDailyAmplitudeC: Double
+}
+
+public struct StormSettings: Sendable {
+    public var start: String
+    public var end: String
+    public var rainMmPerHour: Double
+    public var windSpeed: Double?
+}
+
+public struct OutputSettings: Sendable {
+    /// Output HDF5 path (relative to the working directory), default `out/<name>.h5`.
+    public var path: String
+    /// Deflate level 0–9 for time-series datasets.
+    public var compression: Int
+}
+
+extension Scenario {
+    /// Loads, merges, overrides and validates a scenario file.
+    ///
+    /// - Parameters:
+    ///   - path: the YAML or JSON file.
+    ///   - overrides: `--set` overrides applied in order after loading.
+    ///   - seed: replaces the file's seed when given (`--seed`).
+    /// - Throws: `ScenarioError` (one line naming file, field path and what was expected).
+    public static func load(path: String, overrides: [FieldOverride] = [], seed: UInt64? = nil,
+                            replication: UInt64? = nil) throws -> Scenario {
+        let (root, text) = try ScenarioDocument.loadMerged(path: path)
+        var tree = root
+        for o in overrides { tree = try o.apply(to: tree) }
+        var scenario = try decode(tree, file: path, sourceText: text)
+        if let seed { scenario.seed = seed }
+        if let replication { scenario.replication = replication }
+        return scenario
+    }
+
+    /// Decodes an already parsed (and merged) tree.
+    public static func decode(_ tree: ConfigNode, file: String, sourceText: String) throws -> Scenario {
+        let base = ((file as NSString).deletingLastPathComponent as NSString).standardizingPath
+        let r = try FieldReader(tree, file: file, path: "", baseDirectory: base.isEmpty ? "." : base)
+        _ = r.node("base") // consumed by ScenarioDocument
+        let name = try r.string("name")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ScenarioError(file: file, path: "name", line: r.node("name")?.line,
+                                message: "expected a name of letters, digits, '-', '_' or '.', found '\(name)'")
+        }
+        let description = try r.string("description", default: "")
+        let seed = try r.uint64("seed", default: 1)
+        let replication = UInt64(try r.int("replication", default: 0, in: 0...1_000_000))
+        let start = try r.string("start", default: "2025-07-14T00:00:00")
+        try CalendarText.validate(start, file: file, path: "start", line: r.node("start")?.line)
+        let duration = try r.duration("duration", default: 86_400_000, minimum: 1000)
+        let snapshot = try r.duration("snapshot_interval", default: 900_000, minimum: 1000)
+        if snapshot > duration {
+            throw ScenarioError(file: file, path: "snapshot_interval", line: r.node("snapshot_interval")?.line,
+                                message: "expected at most the duration (\(FieldReader.formatDuration(duration)))")
+        }
+        let weather = try WeatherSettings.decode(r.object("weather"), file: file, baseDirectory: r.baseDirectory)
+        let output = try OutputSettings.decode(r.object("output"), name: name)
+        try r.finish()
+        return Scenario(name: name, description: description, seed: seed, replication: replication, start: start,
+                        durationMs: duration, snapshotIntervalMs: snapshot, weather: weather, output: output,
+                        sourceFile: file, resolvedText: tree.jsonText(), sourceText: sourceText)
+    }
+}
+
+extension WeatherSettings {
+    static func decode(_ r: FieldReader?, file: String, baseDirectory: String) throws -> WeatherSettings {
+        guard let r else {
+            return WeatherSettings(epwPath: nil, synthetic: try SyntheticWeatherSettings.decode(nil),
+                                   updateIntervalMs: 900_000, heatWave: nil, coldSnap: nil, storm: nil, irradianceScale: 1)
+        }
+        let epw = try r.existingFile("epw")
+        let synthetic = try SyntheticWeatherSettings.decode(r.object("synthetic"))
+        let step = try r.duration("update_interval", default: 900_000, minimum: 1000)
+        let heat = try HeatWaveSettings.decode(r.object("heat_wave"))
+        let cold = try HeatWaveSettings.decode(r.object("cold_snap"))
+        let storm = try StormSettings.decode(r.object("storm"))
+        let scale = try r.double("irradiance_scale", default: 1, in: 0...2)
+        try r.finish()
+        return WeatherSettings(epwPath: epw, synthetic: synthetic, updateIntervalMs: step, heatWave: heat,
+                               coldSnap: cold, storm: storm, irradianceScale: scale)
+    }
+}
+
+extension SyntheticWeatherSettings {
+    static func decode(_ r: FieldReader?) throws -> SyntheticWeatherSettings {
+        let s = SyntheticWeatherSettings(
+            latitude: try r?.double("latitude", default: 41.98, in: -90...90) ?? 41.98,
+            longitude: try r?.double("longitude", default: -87.92, in: -180...180) ?? -87.92,
+            meanTemperatureC: try r?.double("mean_temperature_c", default: 24, in: -60...60) ?? 24,
+            dailyAmplitudeC: try r?.double("daily_amplitude_c", default: 6, in: 0...30) ?? 6,
+            peakHour: try r?.double("peak_hour", default: 15, in: 0...24) ?? 15,
+            relativeHumidity: try r?.double("relative_humidity", default: 60, in: 0...100) ?? 60,
+            windSpeed: try r?.double("wind_speed", default: 3, in: 0...80) ?? 3,
+            cloudCover: try r?.double("cloud_cover", default: 0.2, in: 0...1) ?? 0.2)
+        try r?.finish()
+        return s
+    }
+}
+
+extension HeatWaveSettings {
+    static func decode(_ r: FieldReader?) throws -> HeatWaveSettings? {
+        guard let r else { return nil }
+        let start = try r.string("start")
+        try CalendarText.validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
+        let end = try r.string("end")
+        try CalendarText.validate(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
+        guard CalendarText.sortKey(start) < CalendarText.sortKey(end) else {
+            throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
+                                message: "expected a time after start (\(start)), found \(end)")
+        }
+        let s = HeatWaveSettings(start: start, end: end,
+                                 deltaC: try r.double("delta_c", in: 0...30),
+                                 rampHours: try r.double("ramp_hours", default: 0, in: 0...240),
+                                 extraDailyAmplitudeC: try r.double("extra_daily_amplitude_c", default: 0, in: 0...20))
+        try r.finish()
+        return s
+    }
+}
+
+extension StormSettings {
+    static func decode(_ r: FieldReader?) throws -> StormSettings? {
+        guard let r else { return nil }
+        let start = try r.string("start")
+        try CalendarText.validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
+        let end = try r.string("end")
+        try CalendarText.validate(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
+        guard CalendarText.sortKey(start) < CalendarText.sortKey(end) else {
+            throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
+                                message: "expected a time after start (\(start)), found \(end)")
+        }
+        let s = StormSettings(start: start, end: end,
+                              rainMmPerHour: try r.double("rain_mm_per_h", in: 0...300),
+                              windSpeed: try r.optionalDouble("wind_speed", in: 0...80))
+        try r.finish()
+        return s
+    }
+}
+
+extension OutputSettings {
+    static func decode(_ r: FieldReader?, name: String) throws -> OutputSettings {
+        let s = OutputSettings(path: try r?.string("path", default: "out/\(name).h5") ?? "out/\(name).h5",
+                               compression: try r?.int("compression", default: 4, in: 0...9) ?? 4)
+        try r?.finish()
+        return s
+    }
+}
+
+/// Checks ISO-8601 local date-times (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]`) without time zones.
+enum CalendarText {
+    static func components(_ text: String) -> (Int, Int, Int, Int, Int, Int)? {
+        let parts = text.split(separator: "T", maxSplits: 1)
+        let date = parts.first.map { $0.split(separator: "-") } ?? []
+        guard date.count == 3, date[0].count == 4, let y = Int(date[0]), let m = Int(date[1]), let d = Int(date[2]),
+              (1...12).contains(m) else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        guard (1...days).contains(d) else { return nil }
+        var hh = 0, mm = 0, ss = 0
+        if parts.count == 2 {
+            let t = parts[1].split(separator: ":")
+            guard (2...3).contains(t.count), let h = Int(t[0]), let mi = Int(t[1]), (0...23).contains(h), (0...59).contains(mi)
+            else { return nil }
+            hh = h; mm = mi
+            if t.count == 3 { guard let s = Int(t[2]), (0...59).contains(s) else { return nil }; ss = s }
+        }
+        return (y, m, d, hh, mm, ss)
+    }
+
+    static func validate(_ text: String, file: String, path: String, line: Int?) throws {
+        guard components(text) != nil else {
+            throw ScenarioError(file: file, path: path, line: line,
+                                message: "expected a local date-time like 2025-07-14T00:00:00 or a date like 2025-07-14, found '\(text)'")
+        }
+    }
+
+    static func sortKey(_ text: String) -> Int64 {
+        guard let (y, m, d, h, mi, s) = components(text) else { return 0 }
+        return Int64(((((y * 13 + m) * 32 + d) * 24 + h) * 60 + mi) * 60 + s)
+    }
+}

@@ -1,0 +1,448 @@
+import Foundation
+import Numerics
+
+/// Options of the AC Newton–Raphson power flow.
+public struct PowerFlowOptions: Sendable, Equatable {
+    /// Convergence tolerance on the infinity norm of the mismatch vector, p.u. (MATPOWER default 1e-8).
+    public var tolerance: Double
+    /// Maximum Newton iterations (MATPOWER default 10).
+    public var maxIterations: Int
+    /// Start from Vm = 1, Va = 0 (generator buses at their setpoint) instead of the case's Vm/Va.
+    public var flatStart: Bool
+    /// Enforce generator reactive limits by PV→PQ switching (MATPOWER `pf.enforce_q_lims = 1`).
+    public var enforceQLimits: Bool
+
+    public init(tolerance: Double = 1e-8, maxIterations: Int = 10, flatStart: Bool = false, enforceQLimits: Bool = false) {
+        self.tolerance = tolerance; self.maxIterations = maxIterations
+        self.flatStart = flatStart; self.enforceQLimits = enforceQLimits
+    }
+}
+
+/// Result of an AC power flow, every array in the case's order (buses: `mpc.bus` rows;
+/// branches: all `mpc.branch` rows, out-of-service ones reported as zero flow; generators:
+/// all `mpc.gen` rows, out-of-service ones zero).
+public struct PowerFlowResult: Sendable {
+    /// True when the mismatch infinity norm fell below the tolerance. When false the voltages are
+    /// the last iterate and must not be used as a solution.
+    public var converged: Bool
+    /// Newton updates performed (0 when the start point already satisfied the tolerance).
+    public var iterations: Int
+    /// Final mismatch infinity norm (p.u.) and the bus number where it occurs.
+    public var maxMismatch: Double
+    public var worstBusID: Int
+    /// Bus voltage magnitude (p.u.) and angle (degrees).
+    public var vm: [Double]
+    public var va: [Double]
+    /// Net bus injections (generation − load, shunts excluded) in MW / MVAr.
+    public var pInjection: [Double]
+    public var qInjection: [Double]
+    /// Generator outputs in MW / MVAr (slack P and PV/slack Q from the solution; several
+    /// generators on one bus share Q equally, the first takes the slack P balance).
+    public var pg: [Double]
+    public var qg: [Double]
+    /// Branch flows at the from and to ends (MW, MVAr, into the branch).
+    public var pFrom: [Double], qFrom: [Double], pTo: [Double], qTo: [Double]
+    /// Loading in % of rateA (max of both ends' MVA); 0 when rateA is 0 (unlimited) or out of service.
+    public var loadingPercent: [Double]
+    /// Total active losses Σ(Pf + Pt) in MW and reactive Σ(Qf + Qt) in MVAr.
+    public var lossesMW: Double
+    public var lossesMVAr: Double
+    /// Bus numbers switched PV→PQ by Q-limit enforcement (empty otherwise).
+    public var qLimitedBuses: [Int]
+}
+
+/// A reusable AC Newton–Raphson power-flow solver for one grid.
+///
+/// Built once per grid: the Jacobian's CSC pattern and the map from Ybus entries to Jacobian
+/// slots are computed at construction, and KLU's symbolic analysis is done once and reused by
+/// every iteration and every later `solve` (the pattern depends only on the PV/PQ sets, which
+/// change only under Q-limit enforcement). Each iteration costs one O(nnz) Jacobian fill, one
+/// KLU numeric refactorisation and one solve; no allocation happens inside the Newton loop.
+///
+/// Repeated solves warm-start from the last converged voltages, so a city simulation that
+/// nudges bus loads every few minutes typically needs 1–3 iterations.
+///
+/// Not thread-safe (owns C memory); use one solver per thread.
+public final class PowerFlowSolver {
+    /// The grid being solved; loads can be changed through `solve(loadsP:loadsQ:)` or `setLoads`.
+    public private(set) var grid: PowerGrid
+    public var options: PowerFlowOptions
+    let y: Admittance
+
+    // Classification (bus index lists) and the Jacobian structure for it.
+    var types: [BusType]
+    var pvpq: [Int32] = [], pq: [Int32] = []
+    var jac: SparseMatrixCSC
+    var klu: KLUFactorization
+    /// For each Ybus slot p: Jacobian slot of (P_i, θ_k), (Q_i, θ_k), (P_i, Vm_k), (Q_i, Vm_k), or -1.
+    var slotPT: [Int32] = [], slotQT: [Int32] = [], slotPV: [Int32] = [], slotQV: [Int32] = []
+    /// Row (column) of bus i among the θ unknowns and among the Vm unknowns (offset included), or -1.
+    var thetaIndex: [Int32] = [], vmIndex: [Int32] = []
+    /// Ybus row index of every slot's column (CSC gives rows; we also need each slot's column).
+    let slotColumn: [Int32]
+
+    // State and work arrays (preallocated).
+    var vmag: [Double], vang: [Double], vr: [Double], vi: [Double]
+    var ir: [Double], ii: [Double], pcalc: [Double], qcalc: [Double]
+    var sP: [Double], sQ: [Double]
+    var f: [Double], dx: [Double]
+    var hasSolution = false
+    var qFixedGen: [Bool]
+    let originalQg: [Double]
+    /// Wall time of the last `solve` (seconds), for benchmarks.
+    public private(set) var lastSolveSeconds: Double = 0
+
+    /// Builds Ybus, the Jacobian pattern and the KLU symbolic analysis. O(nnz(Ybus)) plus KLU analyze.
+    public init(grid: PowerGrid, options: PowerFlowOptions = PowerFlowOptions()) throws {
+        self.grid = grid
+        self.options = options
+        y = try Admittance(grid: grid)
+        let nb = grid.busCount
+        var col = [Int32](repeating: 0, count: y.real.nonZeroCount)
+        for j in 0..<nb {
+            for p in Int(y.real.columnPointers[j])..<Int(y.real.columnPointers[j + 1]) { col[p] = Int32(j) }
+        }
+        slotColumn = col
+        types = grid.busType
+        vmag = grid.vm; vang = grid.va.map { $0 * .pi / 180 }
+        vr = [Double](repeating: 0, count: nb); vi = vr; ir = vr; ii = vr; pcalc = vr; qcalc = vr; sP = vr; sQ = vr
+        f = []; dx = []
+        qFixedGen = [Bool](repeating: false, count: grid.genCount)
+        originalQg = grid.qg
+        // Placeholders replaced by buildStructure().
+        jac = try SparseMatrixCSC(rows: 0, columns: 0, rowIndices: [], columnIndices: [], values: [])
+        klu = try KLUFactorization(pattern: jac)
+        try buildStructure()
+        initialiseVoltages(flat: options.flatStart)
+        computeInjectionTargets()
+    }
+
+    /// (Re)computes the unknown ordering, the Jacobian pattern and KLU's symbolic analysis for
+    /// the current bus types. Done once, and again only when Q limits switch a bus.
+    func buildStructure() throws {
+        let nb = grid.busCount
+        pvpq = []; pq = []
+        for i in 0..<nb where types[i] == .pv { pvpq.append(Int32(i)) }
+        for i in 0..<nb where types[i] == .pq { pvpq.append(Int32(i)); pq.append(Int32(i)) }
+        thetaIndex = [Int32](repeating: -1, count: nb)
+        vmIndex = [Int32](repeating: -1, count: nb)
+        for (k, i) in pvpq.enumerated() { thetaIndex[Int(i)] = Int32(k) }
+        for (k, i) in pq.enumerated() { vmIndex[Int(i)] = Int32(pvpq.count + k) }
+        let n = pvpq.count + pq.count
+        var ri: [Int] = [], ci: [Int] = [], kind: [(Int, Int)] = []
+        let nnz = y.real.nonZeroCount
+        ri.reserveCapacity(4 * nnz); ci.reserveCapacity(4 * nnz); kind.reserveCapacity(4 * nnz)
+        for p in 0..<nnz {
+            let i = Int(y.real.rowIndices[p]), k = Int(slotColumn[p])
+            let ti = Int(thetaIndex[i]), tk = Int(thetaIndex[k]), vi_ = Int(vmIndex[i]), vk = Int(vmIndex[k])
+            // P rows use θ index of i, Q rows use Vm index of i; θ columns θ index of k, Vm columns Vm index of k.
+            if ti >= 0 && tk >= 0 { ri.append(ti); ci.append(tk); kind.append((p, 0)) }
+            if vi_ >= 0 && tk >= 0 { ri.append(vi_); ci.append(tk); kind.append((p, 1)) }
+            if ti >= 0 && vk >= 0 { ri.append(ti); ci.append(vk); kind.append((p, 2)) }
+            if vi_ >= 0 && vk >= 0 { ri.append(vi_); ci.append(vk); kind.append((p, 3)) }
+        }
+        let (pattern, slots) = try SparseMatrixCSC.pattern(rows: n, columns: n, rowIndices: ri, columnIndices: ci)
+        slotPT = [Int32](repeating: -1, count: nnz); slotQT = slotPT; slotPV = slotPT; slotQV = slotPT
+        for (t, (p, kd)) in kind.enumerated() {
+            switch kd {
+            case 0: slotPT[p] = slots[t]
+            case 1: slotQT[p] = slots[t]
+            case 2: slotPV[p] = slots[t]
+            default: slotQV[p] = slots[t]
+            }
+        }
+        jac = pattern
+        klu = try KLUFactorization(pattern: jac)
+        f = [Double](repeating: 0, count: n)
+        dx = f
+    }
+
+    /// Case voltages (or flat), then generator buses at their setpoints (MATPOWER: V0(gbus) = Vg·V0/|V0|).
+    func initialiseVoltages(flat: Bool) {
+        let nb = grid.busCount
+        for i in 0..<nb {
+            if flat && grid.busType[i] != .isolated { vmag[i] = 1; vang[i] = 0 } else {
+                vmag[i] = grid.vm[i]; vang[i] = grid.va[i] * .pi / 180
+            }
+        }
+        for k in 0..<grid.genCount where !qFixedGen[k] {
+            let i = grid.genBus[k]
+            if types[i] == .pv || types[i] == .ref { vmag[i] = grid.vg[k] }
+        }
+        hasSolution = false
+    }
+
+    /// Sbus = (Σ gens − load)/baseMVA. Generators whose Q was fixed by a limit inject their Q.
+    func computeInjectionTargets() {
+        let nb = grid.busCount, base = grid.baseMVA
+        for i in 0..<nb { sP[i] = -grid.pd[i] / base; sQ[i] = -grid.qd[i] / base }
+        for k in 0..<grid.genCount {
+            let i = grid.genBus[k]
+            sP[i] += grid.pg[k] / base
+            sQ[i] += grid.qg[k] / base
+        }
+    }
+
+    /// Replaces bus loads (MW, MVAr, one entry per bus in case order). O(buses).
+    public func setLoads(p: [Double], q: [Double]) throws {
+        guard p.count == grid.busCount, q.count == grid.busCount else {
+            throw PowerGridError("PowerFlowSolver.setLoads: expected \(grid.busCount) bus loads, found P \(p.count), Q \(q.count)")
+        }
+        for i in 0..<grid.busCount where !p[i].isFinite || !q[i].isFinite {
+            throw PowerGridError("PowerFlowSolver.setLoads: bus \(grid.busID[i]) load is not finite (P \(p[i]), Q \(q[i]))")
+        }
+        grid.pd = p; grid.qd = q
+        computeInjectionTargets()
+    }
+
+    /// Sets generator active outputs (MW, one per in-service generator). The slack still balances.
+    public func setGeneration(p: [Double]) throws {
+        guard p.count == grid.genCount, p.allSatisfy({ $0.isFinite }) else {
+            throw PowerGridError("PowerFlowSolver.setGeneration: expected \(grid.genCount) finite generator outputs, found \(p.count)")
+        }
+        grid.pg = p
+        computeInjectionTargets()
+    }
+
+    /// Forgets the last solution: the next solve starts from the case voltages (or flat), and
+    /// buses switched to PQ by Q-limit enforcement get their original type back.
+    public func reset() throws {
+        if qFixedGen.contains(true) || types != grid.busType {
+            for k in 0..<grid.genCount where qFixedGen[k] { grid.qg[k] = originalQg[k] }
+            qFixedGen = [Bool](repeating: false, count: grid.genCount)
+            types = grid.busType
+            try buildStructure()
+            computeInjectionTargets()
+        }
+        initialiseVoltages(flat: options.flatStart)
+    }
+
+    /// Solves with new bus loads (MW, MVAr per bus), warm-starting from the last converged solution.
+    public func solve(loadsP: [Double], loadsQ: [Double]) throws -> PowerFlowResult {
+        try setLoads(p: loadsP, q: loadsQ)
+        return try solve()
+    }
+
+    /// Solves the power flow for the current loads. Non-convergence is reported in the result
+    /// (`converged == false`), not thrown; throws only if KLU fails structurally (singular Jacobian).
+    public func solve() throws -> PowerFlowResult {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        if !hasSolution { initialiseVoltages(flat: options.flatStart) }
+        var (converged, iterations) = try newton()
+        var limited: [Int] = []
+        if options.enforceQLimits && converged {
+            // MATPOWER enforce_q_lims = 1: fix every violating generator at its limit, turn its
+            // bus into PQ, re-solve; repeat until no violation (or no PV bus is left).
+            while true {
+                let q = generatorQ()
+                var changed = false
+                for k in 0..<grid.genCount where !qFixedGen[k] && types[grid.genBus[k]] == .pv {
+                    let lim: Double? = q[k] > grid.qmax[k] + 1e-9 ? grid.qmax[k] : (q[k] < grid.qmin[k] - 1e-9 ? grid.qmin[k] : nil)
+                    if let l = lim {
+                        let bus = grid.genBus[k]
+                        // Fix all gens of that bus at their current share clipped to limits.
+                        for g in 0..<grid.genCount where grid.genBus[g] == bus {
+                            qFixedGen[g] = true
+                            grid.qg[g] = g == k ? l : min(max(q[g], grid.qmin[g]), grid.qmax[g])
+                        }
+                        types[bus] = .pq
+                        limited.append(grid.busID[bus])
+                        changed = true
+                    }
+                }
+                if !changed { break }
+                try buildStructure()
+                computeInjectionTargets()
+                let (c, it) = try newton()
+                converged = c; iterations += it
+                if !c { break }
+            }
+        }
+        hasSolution = converged
+        var result = makeResult(converged: converged, iterations: iterations)
+        result.qLimitedBuses = limited
+        lastSolveSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        return result
+    }
+
+    // MARK: Newton–Raphson core
+
+    /// Updates vr/vi from polar state, I = Y·V, S = V·conj(I), and the mismatch vector F. Returns ‖F‖∞.
+    @inline(__always)
+    func mismatch() -> Double {
+        let nb = grid.busCount
+        for i in 0..<nb { vr[i] = vmag[i] * cos(vang[i]); vi[i] = vmag[i] * sin(vang[i]); ir[i] = 0; ii[i] = 0 }
+        y.real.columnPointers.withUnsafeBufferPointer { cp in
+        y.real.rowIndices.withUnsafeBufferPointer { rows in
+        y.real.values.withUnsafeBufferPointer { g in
+        y.imag.withUnsafeBufferPointer { b in
+            for k in 0..<nb {
+                let vrk = vr[k], vik = vi[k]
+                for p in Int(cp[k])..<Int(cp[k + 1]) {
+                    let i = Int(rows[p])
+                    ir[i] += g[p] * vrk - b[p] * vik
+                    ii[i] += g[p] * vik + b[p] * vrk
+                }
+            }
+        }}}}
+        var norm = 0.0
+        for i in 0..<nb {
+            pcalc[i] = vr[i] * ir[i] + vi[i] * ii[i]
+            qcalc[i] = vi[i] * ir[i] - vr[i] * ii[i]
+        }
+        let npvpq = pvpq.count
+        for k in 0..<npvpq {
+            let i = Int(pvpq[k])
+            let m = pcalc[i] - sP[i]
+            f[k] = m
+            norm = max(norm, abs(m))
+            if m.isNaN { norm = .nan }
+        }
+        for k in 0..<pq.count {
+            let i = Int(pq[k])
+            let m = qcalc[i] - sQ[i]
+            f[npvpq + k] = m
+            norm = max(norm, abs(m))
+            if m.isNaN { norm = .nan }
+        }
+        return norm
+    }
+
+    /// Fills the Jacobian values for the current state (after `mismatch()`). O(nnz(Ybus)).
+    @inline(__always)
+    func fillJacobian() {
+        let nb = grid.busCount
+        let nnz = y.real.nonZeroCount
+        jac.values.withUnsafeMutableBufferPointer { jv in
+        y.real.rowIndices.withUnsafeBufferPointer { rows in
+        y.real.values.withUnsafeBufferPointer { g in
+        y.imag.withUnsafeBufferPointer { b in
+            for p in 0..<nnz {
+                let i = Int(rows[p]), k = Int(slotColumn[p])
+                // t = V_i · conj(Y_ik · V_k)
+                let yvr = g[p] * vr[k] - b[p] * vi[k]
+                let yvi = g[p] * vi[k] + b[p] * vr[k]
+                let tr = vr[i] * yvr + vi[i] * yvi
+                let ti = vi[i] * yvr - vr[i] * yvi
+                // dS_i/dθ_k = −j·t (+ j·S_i on the diagonal); dS_i/d|V_k| = t/|V_k| (+ S_i/|V_i|).
+                let s0 = slotPT[p], s1 = slotQT[p], s2 = slotPV[p], s3 = slotQV[p]
+                if s0 >= 0 { jv[Int(s0)] = ti }
+                if s1 >= 0 { jv[Int(s1)] = -tr }
+                let inv = 1 / vmag[k]
+                if s2 >= 0 { jv[Int(s2)] = tr * inv }
+                if s3 >= 0 { jv[Int(s3)] = ti * inv }
+            }
+            for i in 0..<nb {
+                let p = Int(y.diagonalSlot[i])
+                let s0 = slotPT[p], s1 = slotQT[p], s2 = slotPV[p], s3 = slotQV[p]
+                if s0 >= 0 { jv[Int(s0)] -= qcalc[i] }
+                if s1 >= 0 { jv[Int(s1)] += pcalc[i] }
+                let inv = 1 / vmag[i]
+                if s2 >= 0 { jv[Int(s2)] += pcalc[i] * inv }
+                if s3 >= 0 { jv[Int(s3)] += qcalc[i] * inv }
+            }
+        }}}}
+    }
+
+    /// Runs Newton iterations from the current state. Returns (converged, iterations).
+    func newton() throws -> (Bool, Int) {
+        var norm = mismatch()
+        var it = 0
+        let tol = options.tolerance
+        while !(norm < tol) && it < options.maxIterations && norm.isFinite {
+            it += 1
+            fillJacobian()
+            do {
+                try klu.refactor(values: jac.values)
+            } catch NumericsError.singular(let s) {
+                _ = s
+                return (false, it)   // singular Jacobian: report non-convergence
+            }
+            for k in 0..<f.count { dx[k] = f[k] }
+            try klu.solve(&dx)
+            let npvpq = pvpq.count
+            for k in 0..<npvpq { vang[Int(pvpq[k])] -= dx[k] }
+            for k in 0..<pq.count { vmag[Int(pq[k])] -= dx[npvpq + k] }
+            norm = mismatch()
+        }
+        return (norm < tol, it)
+    }
+
+    /// Generator reactive outputs (MVAr) from the current state, in the grid's in-service order.
+    func generatorQ() -> [Double] {
+        let base = grid.baseMVA
+        var q = [Double](repeating: 0, count: grid.genCount)
+        var count = [Int](repeating: 0, count: grid.busCount)
+        var fixedQ = [Double](repeating: 0, count: grid.busCount)
+        for k in 0..<grid.genCount {
+            if qFixedGen[k] { fixedQ[grid.genBus[k]] += grid.qg[k] } else { count[grid.genBus[k]] += 1 }
+        }
+        for k in 0..<grid.genCount {
+            let i = grid.genBus[k]
+            if qFixedGen[k] { q[k] = grid.qg[k]; continue }
+            let total = qcalc[i] * base + grid.qd[i] - fixedQ[i]
+            q[k] = total / Double(max(1, count[i]))
+        }
+        return q
+    }
+
+    func makeResult(converged: Bool, iterations: Int) -> PowerFlowResult {
+        let nb = grid.busCount, base = grid.baseMVA
+        // Worst mismatch and its bus.
+        var worst = 0.0, worstBus = nb > 0 ? grid.busID[0] : 0
+        let npvpq = pvpq.count
+        for k in 0..<f.count {
+            let a = abs(f[k])
+            if a > worst || a.isNaN {
+                worst = a
+                worstBus = grid.busID[Int(k < npvpq ? pvpq[k] : pq[k - npvpq])]
+                if a.isNaN { break }
+            }
+        }
+        var pInj = [Double](repeating: 0, count: nb), qInj = pInj
+        for i in 0..<nb { pInj[i] = pcalc[i] * base; qInj[i] = qcalc[i] * base }
+        // Generators (case order).
+        var pgOut = [Double](repeating: 0, count: grid.caseGenCount), qgOut = pgOut
+        let qIn = generatorQ()
+        var firstAtSlack = true
+        var otherSlackP = 0.0
+        let slack = grid.slackBus
+        for k in 0..<grid.genCount where grid.genBus[k] == slack { if !firstAtSlack { otherSlackP += grid.pg[k] }; firstAtSlack = false }
+        firstAtSlack = true
+        for k in 0..<grid.genCount {
+            let row = grid.genSourceRow[k], i = grid.genBus[k]
+            if i == slack && firstAtSlack {
+                pgOut[row] = pInj[i] + grid.pd[i] - otherSlackP
+                firstAtSlack = false
+            } else {
+                pgOut[row] = grid.pg[k]
+            }
+            qgOut[row] = (types[i] == .pq && !qFixedGen[k]) ? grid.qg[k] : qIn[k]
+        }
+        // Branches (case order).
+        let nc = grid.caseBranchCount
+        var pf = [Double](repeating: 0, count: nc), qf = pf, pt = pf, qt = pf, load = pf
+        var lossP = 0.0, lossQ = 0.0
+        for k in 0..<grid.branchCount {
+            let fb = grid.branchFrom[k], tb = grid.branchTo[k]
+            // I_f = yff V_f + yft V_t ; S_f = V_f conj(I_f)
+            let ifr = y.yffRe[k] * vr[fb] - y.yffIm[k] * vi[fb] + y.yftRe[k] * vr[tb] - y.yftIm[k] * vi[tb]
+            let ifi = y.yffRe[k] * vi[fb] + y.yffIm[k] * vr[fb] + y.yftRe[k] * vi[tb] + y.yftIm[k] * vr[tb]
+            let itr = y.ytfRe[k] * vr[fb] - y.ytfIm[k] * vi[fb] + y.yttRe[k] * vr[tb] - y.yttIm[k] * vi[tb]
+            let iti = y.ytfRe[k] * vi[fb] + y.ytfIm[k] * vr[fb] + y.yttRe[k] * vi[tb] + y.yttIm[k] * vr[tb]
+            let sfp = (vr[fb] * ifr + vi[fb] * ifi) * base, sfq = (vi[fb] * ifr - vr[fb] * ifi) * base
+            let stp = (vr[tb] * itr + vi[tb] * iti) * base, stq = (vi[tb] * itr - vr[tb] * iti) * base
+            let row = grid.branchSourceRow[k]
+            pf[row] = sfp; qf[row] = sfq; pt[row] = stp; qt[row] = stq
+            lossP += sfp + stp; lossQ += sfq + stq
+            let rate = grid.rateA[k]
+            if rate > 0 {
+                load[row] = max((sfp * sfp + sfq * sfq).squareRoot(), (stp * stp + stq * stq).squareRoot()) / rate * 100
+            }
+        }
+        return PowerFlowResult(converged: converged, iterations: iterations, maxMismatch: worst, worstBusID: worstBus,
+                               vm: vmag, va: vang.map { $0 * 180 / .pi }, pInjection: pInj, qInjection: qInj,
+                               pg: pgOut, qg: qgOut, pFrom: pf, qFrom: qf, pTo: pt, qTo: qt, loadingPercent: load,
+                               lossesMW: lossP, lossesMVAr: lossQ, qLimitedBuses: [])
+    }
+}

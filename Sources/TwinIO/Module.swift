@@ -1,1 +1,0 @@
-// TwinIO module: see docs/architecture.md.

@@ -1,1 +1,0 @@
-// Mobility module: see docs/architecture.md.

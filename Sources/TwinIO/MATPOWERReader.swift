@@ -179,7 +179,8 @@ private struct Parser {
             for (k, n) in names.enumerated() where n != "~" { variables[n] = order[k] }
             return
         }
-        if let eq = compact.firstIndex(of: "="), compact[..<eq].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
+        if let eq = compact.firstIndex(of: "="), let seq = s.firstIndex(of: "="),
+           s[..<seq].trimmingCharacters(in: .whitespaces).allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
            let first = compact.first, first.isLetter {
             let v = try evaluate(String(compact[compact.index(after: eq)...]), line)
             variables[String(compact[..<eq])] = v

@@ -1,0 +1,179 @@
+import XCTest
+import Foundation
+import TwinIO
+import Numerics
+@testable import Energy
+
+/// Grid model, admittance matrix, AC Newton–Raphson solver, DC flow and PTDF.
+final class PowerFlowTests: XCTestCase {
+    func load(_ name: String) throws -> PowerGrid {
+        try PowerGrid(matpower: MatpowerReader.read(path: PowerFlowTestPaths.grid(name)))
+    }
+
+    /// Two buses, one transformer branch r=0.01, x=0.1, b=0.02, tap 0.95, shift 30°; hand-computed
+    /// MATPOWER formulas: ys = 1/(r+jx) = 0.990099 − 9.90099j.
+    func testAdmittanceOfTapAndPhaseShifter() throws {
+        let text = """
+        mpc.baseMVA = 100;
+        mpc.bus = [1 3 0 0 0 0 1 1 0 135 1 1.1 0.9; 2 1 0 0 5 10 1 1 0 135 1 1.1 0.9];
+        mpc.gen = [1 0 0 0 0 1 100 1 100 0];
+        mpc.branch = [1 2 0.01 0.1 0.02 0 0 0 0.95 30 1];
+        """
+        let g = try PowerGrid(matpower: MatpowerReader.parse(text: text))
+        let y = try Admittance(grid: g)
+        let ysr = 0.01 / 0.0101, ysi = -0.1 / 0.0101
+        let t = 0.95, th = Double.pi / 6
+        // Yff = (ys + j b/2)/t²
+        XCTAssertEqual(y.real[0, 0], ysr / (t * t), accuracy: 1e-12)
+        XCTAssertEqual(y.imag[Int(y.diagonalSlot[0])], (ysi + 0.01) / (t * t), accuracy: 1e-12)
+        // Ytt = ys + j b/2 + (Gs + jBs)/baseMVA
+        XCTAssertEqual(y.real[1, 1], ysr + 0.05, accuracy: 1e-12)
+        XCTAssertEqual(y.imag[Int(y.diagonalSlot[1])], ysi + 0.01 + 0.1, accuracy: 1e-12)
+        // Yft = −ys / (t e^{−jθ}) = −ys e^{jθ}/t
+        let eRe = cos(th), eIm = sin(th)
+        guard let sft = y.real.slot(row: 0, column: 1), let stf = y.real.slot(row: 1, column: 0) else { return XCTFail("pattern") }
+        XCTAssertEqual(y.real.values[sft], -(ysr * eRe - ysi * eIm) / t, accuracy: 1e-12)
+        XCTAssertEqual(y.imag[sft], -(ysr * eIm + ysi * eRe) / t, accuracy: 1e-12)
+        // Ytf = −ys e^{−jθ}/t
+        XCTAssertEqual(y.real.values[stf], -(ysr * eRe + ysi * eIm) / t, accuracy: 1e-12)
+        XCTAssertEqual(y.imag[stf], -(ysi * eRe - ysr * eIm) / t, accuracy: 1e-12)
+    }
+
+    func testGridValidationErrors() throws {
+        let head = "mpc.baseMVA = 100;\nmpc.bus = [1 3 0 0 0 0 1 1 0 135 1 1.1 0.9; 2 1 0 0 0 0 1 1 0 135 1 1.1 0.9];\n"
+        let unknown = try MatpowerReader.parse(text: head + "mpc.gen = [1 0 0 0 0 1 100 1 100 0];\nmpc.branch = [1 7 0.01 0.1 0 0 0 0 0 0 1];\n", file: "u.m")
+        XCTAssertThrowsError(try PowerGrid(matpower: unknown)) { e in
+            XCTAssertEqual("\(e)", "u.m:4: branch row 1: to bus 7.0 is not a bus number in mpc.bus")
+        }
+        // The only slack bus has no generator and there is no PV bus: no slack.
+        let noSlack = try MatpowerReader.parse(text: head + "mpc.gen = [2 0 0 0 0 1 100 0 100 0];\nmpc.branch = [1 2 0.01 0.1 0 0 0 0 0 0 1];\n", file: "n.m")
+        XCTAssertThrowsError(try PowerGrid(matpower: noSlack)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("n.m: no slack bus"), "\(e)")
+        }
+        let badType = try MatpowerReader.parse(text: "mpc.baseMVA = 100;\nmpc.bus = [1 5 0 0 0 0 1 1 0 135 1 1.1 0.9];\nmpc.branch = [];\n", file: "t.m")
+        XCTAssertThrowsError(try PowerGrid(matpower: badType)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("t.m:2: bus row 1: type must be"), "\(e)")
+        }
+    }
+
+    func testDescribeCase33bwCountsOpenTieSwitches() throws {
+        let g = try load("case33bw")
+        XCTAssertEqual(g.branchCount, 32)          // 37 rows, 5 open tie switches
+        XCTAssertEqual(g.caseBranchCount, 37)
+        let d = g.describe()
+        XCTAssertTrue(d.contains("buses: 33 (PQ 32, PV 0, slack 1, isolated 0)"), d)
+        XCTAssertTrue(d.contains("branches: 32 in service of 37; transformers 0"), d)
+        XCTAssertTrue(d.contains("load: 3.72 MW, 2.30 MVAr"), d)   // Baran–Wu: 3715 kW, 2300 kVAr
+    }
+
+    /// case14 against the PYPOWER reference (bus 14 row: Vm 1.035530, losses 13.393 MW).
+    func testCase14ACAndWarmResolve() throws {
+        let s = try PowerFlowSolver(grid: try load("case14"))
+        let r = try s.solve()
+        XCTAssertTrue(r.converged)
+        XCTAssertEqual(r.iterations, 2)            // 3 at the reference's 1e-10 tolerance
+        XCTAssertLessThan(r.maxMismatch, 1e-8)
+        XCTAssertEqual(r.lossesMW, 13.393, accuracy: 5e-4)   // MATPOWER prints 3 decimals
+        XCTAssertEqual(r.vm[13], 1.0355, accuracy: 1e-4)
+        // Slack P = losses + load − other generation (MATPOWER: 232.39 MW).
+        XCTAssertEqual(r.pg[0], 232.393, accuracy: 1e-3)
+        // Power balance: Σ injections = losses + shunt consumption (case14 has Gs = 0).
+        XCTAssertEqual(r.pInjection.reduce(0, +), r.lossesMW, accuracy: 1e-6)
+        // Same loads again: warm start is already converged.
+        let again = try s.solve()
+        XCTAssertTrue(again.converged)
+        XCTAssertEqual(again.iterations, 0)
+        // +10 % load everywhere: converges from the warm start, voltages drop.
+        let g = s.grid
+        let r2 = try s.solve(loadsP: g.pd.map { $0 * 1.1 }, loadsQ: g.qd.map { $0 * 1.1 })
+        XCTAssertTrue(r2.converged)
+        XCTAssertLessThanOrEqual(r2.iterations, 3)
+        XCTAssertLessThan(r2.vm[13], r.vm[13])
+        XCTAssertGreaterThan(r2.lossesMW, r.lossesMW)
+        XCTAssertThrowsError(try s.solve(loadsP: [1], loadsQ: [1]))
+    }
+
+    /// Flat start on case118 converges to the same solution (1e-9 p.u., far below the 1e-8 mismatch).
+    func testFlatStartReachesSameSolution() throws {
+        let g = try load("case118")
+        let warm = try PowerFlowSolver(grid: g).solve()
+        let flat = try PowerFlowSolver(grid: g, options: PowerFlowOptions(flatStart: true)).solve()
+        XCTAssertTrue(flat.converged)
+        for (a, b) in zip(warm.vm, flat.vm) { XCTAssertEqual(a, b, accuracy: 1e-9) }
+    }
+
+    /// 30× the case33bw load is beyond the feeder's loadability: the solver must say so.
+    func testNonConvergenceIsAResultNotACrash() throws {
+        let s = try PowerFlowSolver(grid: try load("case33bw"), options: PowerFlowOptions(maxIterations: 10))
+        let g = s.grid
+        let r = try s.solve(loadsP: g.pd.map { $0 * 30 }, loadsQ: g.qd.map { $0 * 30 })
+        XCTAssertFalse(r.converged)
+        XCTAssertTrue(r.maxMismatch > 1e-8 || r.maxMismatch.isNaN)
+        XCTAssertTrue(g.busID.contains(r.worstBusID))
+        // Back to the nominal load: the solver recovers (cold start since the last run failed).
+        let ok = try s.solve(loadsP: g.pd, loadsQ: g.qd)
+        XCTAssertTrue(ok.converged)
+        XCTAssertEqual(ok.vm[17], 0.91309, accuracy: 1e-5)   // Baran–Wu minimum voltage, bus 18
+    }
+
+    func testQLimitEnforcementKeepsGeneratorsWithinLimits() throws {
+        let g = try load("case14")
+        let free = try PowerFlowSolver(grid: g).solve()
+        let s = try PowerFlowSolver(grid: g, options: PowerFlowOptions(enforceQLimits: true))
+        let r = try s.solve()
+        XCTAssertTrue(r.converged)
+        // Enforcement switches buses exactly when the unconstrained solution violates a PV
+        // generator's Q range, and afterwards every PV generator is within its range.
+        var violated = false
+        for k in 0..<g.genCount where g.busType[g.genBus[k]] == .pv {
+            if free.qg[k] > g.qmax[k] + 1e-6 || free.qg[k] < g.qmin[k] - 1e-6 { violated = true }
+        }
+        XCTAssertEqual(!r.qLimitedBuses.isEmpty, violated)
+        for k in 0..<g.genCount where g.busType[g.genBus[k]] == .pv {
+            XCTAssertLessThanOrEqual(r.qg[k], g.qmax[k] + 1e-6)
+            XCTAssertGreaterThanOrEqual(r.qg[k], g.qmin[k] - 1e-6)
+        }
+        try s.reset()
+        XCTAssertTrue(try s.solve().converged)
+    }
+
+    /// PTDF·P must reproduce the DC flows (linear algebra identity; 1e-8 MW covers round-off of
+    /// the dense inverse on these well-conditioned B' matrices). case1354pegase has phase shifters.
+    func testPTDFReproducesDCFlows() throws {
+        for name in ["case14", "case118", "case1354pegase"] {
+            let dc = try DCPowerFlow(grid: try load(name))
+            let r = try dc.solve()
+            let p = dc.netInjectionsMW()
+            let ptdf = try dc.ptdf()
+            let flows = try ptdf.flows(injectionsMW: p)
+            for (a, b) in zip(flows, r.pFrom) { XCTAssertEqual(a, b, accuracy: 1e-8, name) }
+            // DC is lossless: total generation = load + shunt conductance.
+            let g = dc.grid
+            XCTAssertEqual(r.pg.reduce(0, +), g.pd.reduce(0, +) + g.gs.reduce(0, +), accuracy: 1e-6, name)
+        }
+    }
+
+    /// DC angles of case14 are close to the AC ones (a few degrees): sanity of the B' model.
+    func testDCCloseToACOnCase14() throws {
+        let g = try load("case14")
+        let ac = try PowerFlowSolver(grid: g).solve()
+        let dc = try DCPowerFlow(grid: g).solve()
+        for (a, b) in zip(ac.va, dc.va) { XCTAssertEqual(a, b, accuracy: 2.0) }
+    }
+
+    func testSolveCaseJSON() throws {
+        let rep = try solveCase(path: PowerFlowTestPaths.grid("case14"), options: PowerFlowCaseOptions(repeatCount: 3))
+        let obj = try JSONSerialization.jsonObject(with: Data(rep.jsonString.utf8)) as? [String: Any]
+        XCTAssertEqual(obj?["converged"] as? Bool, true)
+        XCTAssertEqual((obj?["vm_pu"] as? [Double])?.count, 14)
+        XCTAssertEqual((obj?["va_degree"] as? [Double])?.count, 14)
+        XCTAssertEqual(obj?["iterations"] as? Int, 2)
+        XCTAssertEqual(obj?["repeats"] as? Int, 3)
+        XCTAssertNotNil(obj?["solve_seconds"] as? Double)
+        XCTAssertNotNil(obj?["worst_bus"] as? Int)
+        let dc = try solveCase(path: PowerFlowTestPaths.grid("case14"), options: PowerFlowCaseOptions(dc: true))
+        let dobj = try JSONSerialization.jsonObject(with: Data(dc.jsonString.utf8)) as? [String: Any]
+        XCTAssertEqual(dobj?["mode"] as? String, "dc")
+        XCTAssertFalse(rep.summary.isEmpty)
+    }
+}

@@ -1,0 +1,60 @@
+/// The classic hold model (Vaucher & Duval 1975), the standard event-list benchmark: `pending`
+/// processes each repeatedly hold for an exponentially distributed time, so the calendar
+/// always holds `pending` events and every event is one pop plus one schedule plus one draw.
+///
+/// Exposed for `citytwin bench kernel --pending N --events M` and for
+/// Benchmarks/kernel/run.sh, which runs SimPy's version side by side.
+public enum HoldModelBenchmark {
+    /// Result of one measurement.
+    public struct Result: Sendable, Hashable {
+        public var pending: Int
+        /// Events executed in the timed part.
+        public var events: UInt64
+        public var wallSeconds: Double
+        public var eventsPerSecond: Double
+        /// Simulated time at the end (a determinism check: same seed, same value).
+        public var finalTime: SimTime
+
+        /// One JSON object on one line (for the CLI and the benchmark script).
+        public var jsonLine: String {
+            "{\"engine\": \"citytwin\", \"pending\": \(pending), \"events\": \(events), "
+                + "\"wall_seconds\": \(wallSeconds), \"events_per_second\": \(eventsPerSecond), "
+                + "\"final_time_ms\": \(finalTime.milliseconds)}"
+        }
+    }
+
+    /// The model's only handler: re-schedules the fired agent after an exponential hold.
+    public struct Holder: EventHandler {
+        public var rng: RandomStream
+        public var meanMilliseconds: Double
+
+        public init(rng: RandomStream, meanMilliseconds: Double) {
+            self.rng = rng
+            self.meanMilliseconds = meanMilliseconds
+        }
+
+        @inlinable
+        public mutating func handle(_ event: Event, calendar: inout EventCalendar) {
+            let hold = Int64(rng.exponential(mean: meanMilliseconds))
+            calendar.schedule(after: SimTime(milliseconds: hold), handler: 0, agent: event.agent)
+        }
+    }
+
+    /// Builds `pending` processes, runs about one hold per process untimed (so the calendar is
+    /// in its steady state, as in the SimPy script), then times `events` events.
+    /// Negative arguments are treated as zero.
+    public static func run(pending: Int, events: Int, meanHold: SimTime = .seconds(100), seed: UInt64 = 42) -> Result {
+        let n = Swift.max(pending, 0)
+        var holder = Holder(rng: RandomStream(seed: seed, stream: .named("bench.hold")),
+                            meanMilliseconds: Double(Swift.max(meanHold.milliseconds, 1)))
+        var calendar = EventCalendar()
+        for a in 0..<n {
+            let hold = Int64(holder.rng.exponential(mean: holder.meanMilliseconds))
+            calendar.schedule(at: SimTime(milliseconds: hold), handler: 0, agent: UInt32(truncatingIfNeeded: a))
+        }
+        _ = runEvents(&holder, calendar: &calendar, until: .max, maxEvents: UInt64(n))
+        let stats = runEvents(&holder, calendar: &calendar, until: .max, maxEvents: UInt64(Swift.max(events, 0)))
+        return Result(pending: n, events: stats.eventsExecuted, wallSeconds: stats.wallSeconds,
+                      eventsPerSecond: stats.eventsPerSecond, finalTime: stats.finalTime)
+    }
+}

@@ -1,1 +1,0 @@
-// SimKernel module: see docs/architecture.md.

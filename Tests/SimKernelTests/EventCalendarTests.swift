@@ -1,0 +1,230 @@
+import XCTest
+@testable import SimKernel
+
+final class EventCalendarTests: XCTestCase {
+    private func drain(_ c: inout EventCalendar) -> [Event] {
+        var out: [Event] = []
+        while let e = c.popNext() { out.append(e) }
+        return out
+    }
+
+    func testTimeOrderAndNow() {
+        var c = EventCalendar()
+        for (i, t) in [50, 10, 7_000_000, 10, 64, 63, 1 << 40, 0].enumerated() {
+            c.schedule(at: SimTime(milliseconds: Int64(t)), handler: 1, agent: UInt32(i))
+        }
+        XCTAssertEqual(c.pendingCount, 8)
+        let fired = drain(&c)
+        XCTAssertEqual(fired.map(\.time.milliseconds), [0, 10, 10, 50, 63, 64, 7_000_000, 1 << 40])
+        XCTAssertEqual(fired.map(\.agent), [7, 1, 3, 0, 5, 4, 2, 6])  // FIFO among the two at 10
+        XCTAssertEqual(c.now.milliseconds, 1 << 40)
+        XCTAssertEqual(c.pendingCount, 0)
+        XCTAssertNil(c.popNext())
+    }
+
+    func testSimultaneousEventsRunByPriorityThenFIFO() {
+        var c = EventCalendar()
+        let t = SimTime.seconds(5)
+        // agent = order of scheduling
+        c.schedule(at: t, priority: 2, handler: 0, agent: 0)
+        c.schedule(at: t, priority: 0, handler: 0, agent: 1)
+        c.schedule(at: t, priority: -1, handler: 0, agent: 2)
+        c.schedule(at: t, priority: 2, handler: 0, agent: 3)
+        c.schedule(at: t, priority: 0, handler: 0, agent: 4)
+        c.schedule(at: .seconds(4), priority: 9, handler: 0, agent: 5)
+        c.schedule(at: .seconds(6), priority: -9, handler: 0, agent: 6)
+        let fired = drain(&c)
+        XCTAssertEqual(fired.map(\.agent), [5, 2, 1, 4, 0, 3, 6])
+        XCTAssertEqual(fired.map(\.priority), [9, -1, 0, 0, 2, 2, -9])
+    }
+
+    func testSchedulingAtNowWhileTheMillisecondIsOpen() {
+        var c = EventCalendar()
+        let t = SimTime.seconds(1)
+        c.schedule(at: t, priority: 5, handler: 0, agent: 0)
+        c.schedule(at: t, priority: 5, handler: 0, agent: 1)
+        c.schedule(at: t, priority: 7, handler: 0, agent: 2)
+        XCTAssertEqual(c.popNext()?.agent, 0)
+        // Lower priority at the current time jumps ahead of the pending priority-5 event;
+        // equal priority goes behind it (FIFO); higher goes last.
+        c.schedule(at: t, priority: 1, handler: 0, agent: 10)
+        c.schedule(at: t, priority: 5, handler: 0, agent: 11)
+        c.schedule(at: t, priority: 6, handler: 0, agent: 12)
+        c.schedule(at: t, priority: 9, handler: 0, agent: 13)
+        c.schedule(after: .zero, priority: 0, handler: 0, agent: 14)
+        XCTAssertEqual(drain(&c).map(\.agent), [14, 10, 1, 11, 12, 2, 13])
+    }
+
+    func testCancel() {
+        var c = EventCalendar()
+        let a = c.schedule(at: .seconds(1), handler: 0, agent: 1)
+        let b = c.schedule(at: .seconds(2), handler: 0, agent: 2)
+        let d = c.schedule(at: .seconds(3), handler: 0, agent: 3)
+        XCTAssertTrue(c.cancel(b))
+        XCTAssertFalse(c.cancel(b), "second cancel of the same handle")
+        XCTAssertEqual(c.pendingCount, 2)
+        XCTAssertEqual(c.popNext()?.agent, 1)
+        XCTAssertFalse(c.cancel(a), "cancel after fire")
+        XCTAssertFalse(c.cancel(.invalid))
+        // slot of b is reused by a new event; b's stale handle must not cancel it
+        let e = c.schedule(at: .seconds(4), handler: 0, agent: 4)
+        XCTAssertEqual(e.slot, b.slot == a.slot ? e.slot : e.slot)
+        XCTAssertFalse(c.cancel(b))
+        XCTAssertTrue(c.isPending(d))
+        XCTAssertEqual(drain(&c).map(\.agent), [3, 4])
+        XCTAssertFalse(c.isPending(d))
+    }
+
+    func testReschedule() {
+        var c = EventCalendar()
+        let a = c.schedule(at: .seconds(1), priority: 3, handler: 7, agent: 1)
+        c.schedule(at: .seconds(2), handler: 0, agent: 2)
+        guard let a2 = c.reschedule(a, to: .seconds(5)) else { return XCTFail("reschedule failed") }
+        XCTAssertNil(c.reschedule(a, to: .seconds(6)), "old handle is stale")
+        XCTAssertFalse(c.cancel(a))
+        XCTAssertEqual(c.pendingCount, 2)
+        let fired = drain(&c)
+        XCTAssertEqual(fired.map(\.agent), [2, 1])
+        XCTAssertEqual(fired[1].time, .seconds(5))
+        XCTAssertEqual(fired[1].priority, 3)
+        XCTAssertEqual(fired[1].handler, 7)
+        XCTAssertEqual(fired[1].handle, a2)
+        XCTAssertNil(c.reschedule(a2, to: .seconds(9)), "fired")
+        // earlier is fine too
+        var c2 = EventCalendar()
+        let x = c2.schedule(at: .seconds(10), handler: 0, agent: 1)
+        c2.schedule(at: .seconds(5), handler: 0, agent: 2)
+        XCTAssertNotNil(c2.reschedule(x, to: .seconds(1)))
+        XCTAssertEqual(drain(&c2).map(\.agent), [1, 2])
+    }
+
+    func testPeriodicEventsAndCancellingThem() {
+        var c = EventCalendar()
+        let p = c.schedulePeriodic(start: .seconds(10), every: .seconds(15), handler: 3, agent: 9)
+        c.schedule(at: .seconds(40), handler: 1, agent: 1)
+        var times: [Int64] = []
+        while let e = c.popNext(), e.time <= .seconds(70) {
+            if e.handler == 3 { times.append(e.time.milliseconds / 1000); XCTAssertEqual(e.handle, p) }
+        }
+        XCTAssertEqual(times, [10, 25, 40, 55, 70])
+        XCTAssertEqual(c.pendingCount, 1, "series stays pending")
+        XCTAssertTrue(c.cancel(p))
+        XCTAssertFalse(c.cancel(p))
+        XCTAssertNil(c.popNext())
+        XCTAssertEqual(c.pendingCount, 0)
+    }
+
+    func testPeriodicCancelledFromItsOwnHandler() {
+        var c = EventCalendar()
+        let p = c.schedulePeriodic(start: .zero, every: .milliseconds(7), handler: 0)
+        var n = 0
+        while let e = c.popNext() {
+            n += 1
+            if n == 4 { XCTAssertTrue(c.cancel(e.handle)) }
+        }
+        XCTAssertEqual(n, 4)
+        XCTAssertEqual(c.now, .milliseconds(21))
+        XCTAssertFalse(c.isPending(p))
+    }
+
+    func testCopiesAreIndependent() {
+        var a = EventCalendar()
+        a.schedule(at: .seconds(1), handler: 0, agent: 1)
+        a.schedule(at: .seconds(2), handler: 0, agent: 2)
+        var b = a
+        XCTAssertEqual(b.popNext()?.agent, 1)
+        XCTAssertEqual(a.pendingCount, 2)
+        XCTAssertEqual(a.now, .zero)
+        XCTAssertEqual(drain(&a).map(\.agent), [1, 2])
+        XCTAssertEqual(drain(&b).map(\.agent), [2])
+    }
+
+    func testRemoveAllMakesHandlesStale() {
+        var c = EventCalendar()
+        let h = c.schedule(at: .seconds(3), handler: 0)
+        c.removeAll()
+        XCTAssertEqual(c.pendingCount, 0)
+        let h2 = c.schedule(at: .seconds(3), handler: 0)
+        XCTAssertFalse(c.cancel(h))
+        XCTAssertTrue(c.cancel(h2))
+    }
+
+    /// Random schedules, cancels and reschedules checked against a sorted reference model.
+    func testAgainstReferenceModel() {
+        var rng = RandomStream(seed: 7, stream: 1)
+        var c = EventCalendar()
+        // reference: (time, priority, seq) -> agent
+        var ref: [(t: Int64, p: Int32, seq: Int, agent: UInt32, h: EventHandle)] = []
+        var seq = 0
+        var nextAgent: UInt32 = 0
+        for _ in 0..<20_000 {
+            let r = rng.nextDouble()
+            if r < 0.45 || ref.isEmpty {
+                let span: Int64 = [3, 100, 5_000, 400_000, 1 << 33][rng.uniform(0...4)]
+                let t = c.now.milliseconds + Int64(rng.nextDouble() * Double(span))
+                let p = Int32(rng.uniform(-2...2))
+                let h = c.schedule(at: SimTime(milliseconds: t), priority: p, handler: 0, agent: nextAgent)
+                ref.append((t, p, seq, nextAgent, h)); seq += 1; nextAgent += 1
+            } else if r < 0.55 {
+                let i = rng.uniform(0...(ref.count - 1))
+                XCTAssertTrue(c.cancel(ref[i].h))
+                ref.remove(at: i)
+            } else if r < 0.62 {
+                let i = rng.uniform(0...(ref.count - 1))
+                let t = c.now.milliseconds + Int64(rng.nextDouble() * 10_000)
+                guard let h = c.reschedule(ref[i].h, to: SimTime(milliseconds: t)) else { return XCTFail("stale") }
+                ref[i].t = t; ref[i].seq = seq; ref[i].h = h; seq += 1
+            } else {
+                let m = ref.indices.min { (ref[$0].t, ref[$0].p, ref[$0].seq) < (ref[$1].t, ref[$1].p, ref[$1].seq) }!
+                guard let e = c.popNext() else { return XCTFail("calendar empty, reference has \(ref.count)") }
+                XCTAssertEqual(e.agent, ref[m].agent)
+                XCTAssertEqual(e.time.milliseconds, ref[m].t)
+                ref.remove(at: m)
+            }
+            XCTAssertEqual(c.pendingCount, ref.count)
+        }
+    }
+
+    /// Long run: 2 million events (debug build, under ~2 s) with times spread over 6 orders of
+    /// magnitude and 10 % cancellations; times must never decrease and every event must be
+    /// accounted for (fired + cancelled == scheduled). Tombstone purging keeps stored entries
+    /// below twice the live count plus the purge threshold.
+    func testLongRunAccounting() {
+        var rng = RandomStream(seed: 99, stream: 2)
+        var c = EventCalendar()
+        let pending = 5_000
+        var handles = [EventHandle](repeating: .invalid, count: pending)
+        var scheduled = 0, cancelled = 0, fired = 0
+        for a in 0..<pending {
+            handles[a] = c.schedule(at: SimTime(milliseconds: Int64(rng.exponential(mean: 60_000))), handler: 0, agent: UInt32(a))
+            scheduled += 1
+        }
+        var last = SimTime.zero
+        var decreases = 0, maxStored = 0
+        while fired < 2_000_000 {
+            guard let e = c.popNext() else { break }
+            if e.time < last { decreases += 1 }
+            last = e.time
+            fired += 1
+            let scale = [10.0, 1_000, 60_000, 3_600_000][Int(rng.next() & 3)]
+            let a = Int(e.agent)
+            handles[a] = c.schedule(after: SimTime(milliseconds: Int64(rng.exponential(mean: scale))), handler: 0, agent: e.agent)
+            scheduled += 1
+            if rng.next() % 10 == 0 {
+                let victim = Int(rng.next() % UInt64(pending))
+                if c.cancel(handles[victim]) {
+                    cancelled += 1
+                    handles[victim] = c.schedule(after: .seconds(1), handler: 0, agent: UInt32(victim))
+                    scheduled += 1
+                }
+            }
+            if fired & 1023 == 0 { maxStored = max(maxStored, c.storage.storedEntries) }
+        }
+        XCTAssertEqual(decreases, 0)
+        XCTAssertLessThanOrEqual(maxStored, 2 * pending + 1100)
+        XCTAssertEqual(fired, 2_000_000)
+        XCTAssertEqual(c.pendingCount, pending)
+        XCTAssertEqual(scheduled, fired + cancelled + c.pendingCount)
+        XCTAssertGreaterThan(cancelled, 100_000)
+    }
+}

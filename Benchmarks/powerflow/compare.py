@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Side-by-side AC power flow: CityTwin vs lightsim2grid (KLU, single slack) vs pandapower.
+
+Every tool solves the same MATPOWER case with MATPOWER semantics (no Q limits, tolerance
+1e-8 p.u. on the mismatch). Accuracy is measured against the PYPOWER references in
+Models/grids/pf_reference (SOURCES.md: pandapower's from_ppc alters case300/case9241, so it is
+compared for time, not accuracy). Times are per solve, excluding parsing and model building,
+medians over --repeats runs taken in this one process run, on this machine.
+"""
+import argparse, json, math, os, re, statistics, subprocess, sys, time, warnings
+
+import numpy as np
+
+warnings.filterwarnings("ignore")
+
+
+def parse_m(path):
+    """Independent minimal MATPOWER reader (regex), including case33bw's unit conversion."""
+    text = open(path, encoding="utf-8").read()
+    base = float(re.search(r"mpc\.baseMVA\s*=\s*([0-9.eE+-]+)", text).group(1))
+
+    def mat(name):
+        m = re.search(r"mpc\.%s\s*=\s*\[(.*?)\]" % name, text, re.S)
+        rows = []
+        for line in m.group(1).split("\n"):
+            line = line.split("%")[0]
+            for seg in line.split(";"):
+                if seg.strip():
+                    rows.append([float(x) for x in seg.replace(",", " ").split()])
+        width = max(len(r) for r in rows)
+        return np.array([r + [0.0] * (width - len(r)) for r in rows])
+
+    bus, gen, branch = mat("bus"), mat("gen"), mat("branch")
+    if re.search(r"mpc\.branch\(:,\s*\[BR_R BR_X\]\)\s*=", text):
+        vbase = bus[0, 9] * 1e3
+        sbase = base * 1e6
+        branch[:, 2:4] /= vbase ** 2 / sbase
+        bus[:, 2:4] /= 1e3
+    return {"version": "2", "baseMVA": base, "bus": bus, "gen": gen, "branch": branch}
+
+
+def reference(root, case):
+    rows = np.loadtxt(os.path.join(root, "Models/grids/pf_reference/%s_pf_bus.csv" % case), delimiter=",", skiprows=1)
+    return rows[:, 2], rows[:, 3]
+
+
+def pypower_setup(ppc):
+    from pypower.ext2int import ext2int
+    from pypower.makeYbus import makeYbus
+    from pypower.makeSbus import makeSbus
+    from pypower.bustypes import bustypes
+    ppc = ext2int({k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()})
+    base, bus, gen, branch = ppc["baseMVA"], ppc["bus"], ppc["gen"], ppc["branch"]
+    ref, pv, pq = bustypes(bus, gen)
+    on = np.flatnonzero(gen[:, 7] > 0)
+    gbus = gen[on, 0].astype(int)
+    V0 = bus[:, 7] * np.exp(1j * np.pi / 180 * bus[:, 8])
+    vcb = np.ones(V0.shape)
+    vcb[pq] = 0
+    k = np.flatnonzero(vcb[gbus])
+    V0[gbus[k]] = gen[on[k], 5] / abs(V0[gbus[k]]) * V0[gbus[k]]
+    Ybus, _, _ = makeYbus(base, bus, branch)
+    Sbus = makeSbus(base, bus, gen)
+    return Ybus.tocsc(), Sbus, V0, ref, pv, pq
+
+
+def run_lightsim(ppc, repeats):
+    import lightsim2grid
+    from lightsim2grid.algorithm import NRSing_KLU
+    Ybus, Sbus, V0, ref, pv, pq = pypower_setup(ppc)
+    solver = NRSing_KLU()
+    weights = np.zeros(len(V0))
+    weights[ref] = 1.0
+    times, internal, iters, ok, V = [], [], 0, False, None
+    ref32, pv32, pq32 = ref.astype(np.int32), pv.astype(np.int32), pq.astype(np.int32)
+    for _ in range(repeats + 1):          # the first call (symbolic analysis) is not timed
+        V = V0.copy()
+        before = solver.get_timers()[3]
+        t = time.perf_counter()
+        ok = solver.compute_pf(Ybus, V, Sbus, ref32, weights, pv32, pq32, 10, 1e-8)
+        times.append(time.perf_counter() - t)
+        # Its own C++ timer; it may or may not reset per call, so take whichever reading is the per-call one.
+        after = solver.get_timers()[3]
+        internal.append(after - before if after > before else after)
+        iters = solver.get_nb_iter()
+    return {"ok": bool(ok), "iters": int(iters), "vm": np.abs(solver.get_V()), "va": np.angle(solver.get_V(), deg=True),
+            "median": statistics.median(times[1:]), "min": min(times[1:]), "internal": statistics.median(internal[1:]),
+            "version": lightsim2grid.__version__}
+
+
+def run_pandapower(ppc, repeats):
+    import pandapower as pp
+    from pandapower.converter.pypower.from_ppc import from_ppc
+    ppc = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()}
+    ppc["bus"][ppc["bus"][:, 9] == 0, 9] = 1.0     # case14 has baseKV 0, which from_ppc cannot convert
+    import io, contextlib
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        net = from_ppc(ppc, f_hz=60)
+    tol = 1e-8 * ppc["baseMVA"]                    # MATPOWER's 1e-8 p.u. expressed in MVA
+    wall, nr = [], []
+    for _ in range(repeats + 1):
+        t = time.perf_counter()
+        pp.runpp(net, algorithm="nr", tolerance_mva=tol, max_iteration=10, numba=True)
+        wall.append(time.perf_counter() - t)
+        nr.append(net._ppc["et"])
+    return {"ok": bool(net.converged), "iters": int(net._ppc["iterations"]), "vm": net.res_bus.vm_pu.values,
+            "median": statistics.median(wall[1:]), "nr_median": statistics.median(nr[1:]), "version": pp.__version__}
+
+
+def run_citytwin(cmd, path, repeats):
+    out = subprocess.run(cmd.split() + [path, "--json", "--repeat", str(repeats)], check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout)
+    return {"ok": r["converged"], "iters": r["iterations"], "vm": np.array(r["vm_pu"]), "va": np.array(r["va_degree"]),
+            "median": r["solve_seconds"], "min": r["solve_seconds_min"], "setup": r["setup_seconds"], "parse": r["parse_seconds"]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--citytwin", required=True)
+    ap.add_argument("--no-pandapower", action="store_true")
+    ap.add_argument("--json-out")
+    ap.add_argument("cases", nargs="+")
+    a = ap.parse_args()
+    rows = []
+    for case in a.cases:
+        path = os.path.join(a.root, "Models/grids/%s.m" % case)
+        vm_ref, va_ref = reference(a.root, case)
+        ppc = parse_m(path)
+        ct = run_citytwin(a.citytwin, path, a.repeats)
+        ls = run_lightsim(ppc, a.repeats)
+        row = {"case": case, "buses": len(vm_ref),
+               "ct_iters": ct["iters"], "ct_dvm": float(np.max(np.abs(ct["vm"] - vm_ref))),
+               "ct_dva": float(np.max(np.abs(ct["va"] - va_ref))), "ct_ms": ct["median"] * 1e3, "ct_min_ms": ct["min"] * 1e3,
+               "ct_setup_ms": ct["setup"] * 1e3, "ct_parse_ms": ct["parse"] * 1e3,
+               "ls_iters": ls["iters"], "ls_dvm": float(np.max(np.abs(ls["vm"] - vm_ref))), "ls_ms": ls["median"] * 1e3,
+               "ls_min_ms": ls["min"] * 1e3, "ls_internal_ms": ls["internal"] * 1e3}
+        if not a.no_pandapower:
+            pr = max(3, a.repeats // 4) if len(vm_ref) > 5000 else a.repeats
+            pp_ = run_pandapower(ppc, pr)
+            row.update({"pp_iters": pp_["iters"], "pp_dvm": float(np.max(np.abs(pp_["vm"] - vm_ref))),
+                        "pp_ms": pp_["median"] * 1e3, "pp_nr_ms": pp_["nr_median"] * 1e3})
+        rows.append(row)
+        print("done %s" % case, file=sys.stderr)
+
+    print("\nAC Newton-Raphson, tolerance 1e-8 p.u., per-solve median of %d runs (ms); accuracy vs PYPOWER reference\n" % a.repeats)
+    cols = ["case", "buses", "CityTwin it", "CityTwin max ΔVm", "CityTwin ms", "LS2G it", "LS2G max ΔVm",
+            "LS2G ms (call)", "LS2G ms (C++ timer)", "LS2G call / CityTwin", "LS2G C++ / CityTwin"]
+    if not a.no_pandapower:
+        cols += ["pandapower it", "pp max ΔVm", "pp runpp ms", "pp NR-only ms"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        line = "| %s | %d | %d | %.1e | %.4f | %d | %.1e | %.4f | %.4f | %.2f× | %.2f× |" % (
+            r["case"], r["buses"], r["ct_iters"], r["ct_dvm"], r["ct_ms"], r["ls_iters"], r["ls_dvm"], r["ls_ms"],
+            r["ls_internal_ms"], r["ls_ms"] / r["ct_ms"], r["ls_internal_ms"] / r["ct_ms"])
+        if "pp_ms" in r:
+            line += " %d | %.1e | %.2f | %.3f |" % (r["pp_iters"], r["pp_dvm"], r["pp_ms"], r["pp_nr_ms"])
+        print(line)
+    print("\nCityTwin setup (Ybus, Jacobian pattern, KLU analysis) and parse, ms:")
+    for r in rows:
+        print("  %s: setup %.3f, parse %.3f, min solve %.4f (LS2G min %.4f)" % (r["case"], r["ct_setup_ms"], r["ct_parse_ms"], r["ct_min_ms"], r["ls_min_ms"]))
+    if a.json_out:
+        json.dump(rows, open(a.json_out, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -173,8 +173,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         guard mean > 0 else { return 0 }
         if mean > 1000 {
             let x = normal(mean: mean, sd: mean.squareRoot()).rounded()
-            if !(x < 9.0e18) { return Int.max }
-            return Swift.max(0, Int(x))
+            if x.isNaN || x >= 9.0e18 { return Int.max }
+            return x <= 0 ? 0 : Int(x)
         }
         var remaining = mean
         var total = 0

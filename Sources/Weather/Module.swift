@@ -1,1 +1,0 @@
-// Weather module: see docs/architecture.md.

@@ -33,6 +33,7 @@ static inline hid_t ct_h5t_std_u8le(void) { return H5T_STD_U8LE; }
 static inline hid_t ct_h5t_std_u16le(void) { return H5T_STD_U16LE; }
 static inline hid_t ct_h5t_std_u32le(void) { return H5T_STD_U32LE; }
 static inline hid_t ct_h5t_std_u64le(void) { return H5T_STD_U64LE; }
+static inline hid_t ct_h5p_group_create(void) { return H5P_GROUP_CREATE; }
 static inline hid_t ct_h5p_dataset_xfer(void) { return H5P_DATASET_XFER; }
 static inline hid_t ct_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t ct_h5e_default(void) { return H5E_DEFAULT; }

@@ -66,10 +66,14 @@ extension HDF5File {
         let fid = try requireWritable(p, "create dataset")
         if p == "/" { throw error(p, "create dataset", "the root is a group") }
         if exists(p) { throw error(p, "create dataset", "an object already exists at this path") }
+        let (parent, _) = Self.parentAndName(p)
+        if parent != "/" { try createGroup(parent) }
         let space = try makeSpace(dims, maxDims: maxDims, p)
         defer { H5Sclose(space) }
         let dcpl = try checkID(H5Pcreate(ct_h5p_dataset_create()), p, "H5Pcreate")
         defer { H5Pclose(dcpl) }
+        // No modification times in object headers: same run, same bytes.
+        try check(H5Pset_obj_track_times(dcpl, false), p, "H5Pset_obj_track_times")
         if options.isChunked || maxDims != nil {
             if dims.isEmpty { throw error(p, "create dataset", "a scalar dataset cannot be chunked or compressed") }
             var chunk = options.chunk ?? HDF5DatasetOptions.automaticChunk(dims: dims, elementBytes: elementBytes)
@@ -133,6 +137,20 @@ extension HDF5File {
         let did = try openDataset(p)
         defer { H5Dclose(did) }
         return try datasetShape(did, p)
+    }
+
+    /// Chunk dimensions of the dataset at `path`, or nil when it is not chunked.
+    public func chunkShape(of path: String) throws -> [Int]? {
+        let p = Self.normalize(path)
+        let did = try openDataset(p)
+        defer { H5Dclose(did) }
+        let dcpl = try checkID(H5Dget_create_plist(did), p, "H5Dget_create_plist")
+        defer { H5Pclose(dcpl) }
+        guard H5Pget_layout(dcpl) == H5D_CHUNKED else { return nil }
+        var dims = [UInt64](repeating: 0, count: 32)
+        let rank = H5Pget_chunk(dcpl, Int32(dims.count), &dims)
+        guard rank >= 0 else { throw error(p, "H5Pget_chunk") }
+        return dims.prefix(Int(rank)).map { Int($0) }
     }
 
     /// Element type of the dataset at `path`.

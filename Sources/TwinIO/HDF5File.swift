@@ -44,7 +44,13 @@ public final class HDF5File {
     public static func create(path: String) throws -> HDF5File {
         let fapl = try fileAccessList(path: path)
         defer { H5Pclose(fapl) }
-        let id = H5Fcreate(path, ct_h5f_acc_trunc(), ct_h5p_default(), fapl)
+        // The file-creation list also creates the root group: no timestamps there either.
+        let fcpl = H5Pcreate(ct_h5p_file_create())
+        defer { if fcpl >= 0 { H5Pclose(fcpl) } }
+        guard fcpl >= 0, H5Pset_obj_track_times(fcpl, false) >= 0 else {
+            throw HDF5Error(file: path, object: "/", operation: "file creation properties", reason: hdf5LastErrorMessage())
+        }
+        let id = H5Fcreate(path, ct_h5f_acc_trunc(), fcpl, fapl)
         guard id >= 0 else {
             throw HDF5Error(file: path, object: "/", operation: "create", reason: hdf5LastErrorMessage())
         }
@@ -233,7 +239,13 @@ public final class HDF5File {
             if try objectKind(fid, p) == .group { return }
             throw error(p, "create group", "a dataset already exists at this path")
         }
-        let gid = try checkID(H5Gcreate2(fid, p, linkCreation, ct_h5p_default(), ct_h5p_default()), p, "H5Gcreate2")
+        // Parents one by one, so every group gets the no-timestamp creation properties.
+        let (parent, _) = Self.parentAndName(p)
+        if parent != "/" { try createGroup(parent) }
+        let gcpl = try checkID(H5Pcreate(ct_h5p_group_create()), p, "H5Pcreate")
+        defer { H5Pclose(gcpl) }
+        try check(H5Pset_obj_track_times(gcpl, false), p, "H5Pset_obj_track_times")
+        let gid = try checkID(H5Gcreate2(fid, p, linkCreation, gcpl, ct_h5p_default()), p, "H5Gcreate2")
         H5Gclose(gid)
     }
 

@@ -15,6 +15,8 @@ public final class HDF5TimeSeriesWriter<Element: HDF5Numeric> {
     public let isOneDimensional: Bool
     /// Rows per chunk, which is also the buffer size in rows.
     public let chunkRows: Int
+    /// Chunk dimensions in the file (`[chunkRows, columns per chunk]`, or `[chunkRows]`).
+    public let chunkShape: [Int]
 
     @usableFromInline let file: HDF5File
     @usableFromInline var datasetID: hid_t
@@ -23,7 +25,8 @@ public final class HDF5TimeSeriesWriter<Element: HDF5Numeric> {
     @usableFromInline var writtenRows = 0
     @usableFromInline var isFinished = false
 
-    init(file: HDF5File, path: String, datasetID: hid_t, columns: Int, oneDimensional: Bool, chunkRows: Int) {
+    init(file: HDF5File, path: String, datasetID: hid_t, columns: Int, oneDimensional: Bool, chunkRows: Int, chunkShape: [Int]) {
+        self.chunkShape = chunkShape
         self.file = file
         self.path = path
         self.datasetID = datasetID
@@ -138,8 +141,9 @@ extension HDF5File {
     /// `columns` is nil, chunked and compressed, and returns a writer that appends rows.
     ///
     /// - Parameters:
-    ///   - chunkRows: rows per chunk; default chooses about 128 KiB per chunk
-    ///     (`HDF5DatasetOptions.targetChunkBytes`), between 1 and 65,536 rows.
+    ///   - chunkRows: rows per chunk (and rows buffered before a write). Default: about 128 KiB
+    ///     per chunk (`HDF5DatasetOptions.targetChunkBytes`), 16...65,536 rows; rows wider than
+    ///     8 KiB get 16-row chunks split across columns (fewer rows if 16 rows exceed 32 MiB).
     ///   - deflateLevel: 0...9, or nil for no compression. Shuffle is applied with deflate.
     public func createTimeSeries<T: HDF5Numeric>(_ path: String, columns: Int?, as type: T.Type = T.self,
                                                  chunkRows: Int? = nil, deflateLevel: Int? = 4) throws -> HDF5TimeSeriesWriter<T> {
@@ -148,25 +152,41 @@ extension HDF5File {
         guard width >= 0 else { throw error(p, "create time series", "columns \(width) must be non-negative") }
         let element = T.hdf5ElementType
         let rowBytes = max(width, 1) * element.byteWidth
-        let rows = chunkRows ?? min(max(HDF5DatasetOptions.targetChunkBytes / rowBytes, 1), 65_536)
+        let target = HDF5DatasetOptions.targetChunkBytes
+        let rows: Int
+        if let chunkRows {
+            rows = chunkRows
+        } else if target / rowBytes >= Self.minimumChunkRows {
+            rows = min(target / rowBytes, 65_536)
+        } else {
+            // Wide rows: keep at least 16 rows per chunk so reading one entity's series touches
+            // 1/16 as many chunks, unless the 16-row buffer would exceed 32 MiB.
+            rows = max(1, min(Self.minimumChunkRows, Self.maximumBufferBytes / rowBytes))
+        }
         guard rows >= 1 else { throw error(p, "create time series", "chunkRows \(rows) must be at least 1") }
         let unlimited = ct_h5s_unlimited()
         let dims = columns == nil ? [0] : [0, width]
         // Zero entities: the second dimension is made extendable too, since a chunk can't be 0 wide.
         let maxDims: [UInt64] = columns == nil ? [unlimited] : [unlimited, width == 0 ? unlimited : UInt64(width)]
         var chunk = columns == nil ? [rows] : [rows, max(width, 1)]
-        // A very wide row (more than the target per row) is also split across columns.
-        if columns != nil, rows == 1, rowBytes > 2 * HDF5DatasetOptions.targetChunkBytes {
-            chunk[1] = max(HDF5DatasetOptions.targetChunkBytes / element.byteWidth, 1)
+        // A chunk much bigger than the target is split across columns (the buffer still holds
+        // whole rows, so every flush writes whole chunks).
+        if columns != nil, rows * rowBytes > 2 * target {
+            chunk[1] = min(max(width, 1), max(target / (rows * element.byteWidth), 1))
         }
         let options = HDF5DatasetOptions(chunk: chunk, deflateLevel: deflateLevel, shuffle: deflateLevel != nil)
         let did = try createDataset(p, fileType: element.fileTypeID, elementBytes: element.byteWidth,
                                     dims: dims, maxDims: maxDims, options: options)
         let writer = HDF5TimeSeriesWriter<T>(file: self, path: p, datasetID: did, columns: width,
-                                             oneDimensional: columns == nil, chunkRows: rows)
+                                             oneDimensional: columns == nil, chunkRows: rows, chunkShape: chunk)
         register(writer)
         return writer
     }
 }
 
 extension HDF5TimeSeriesWriter: HDF5FinishableWriter {}
+
+extension HDF5File {
+    static let minimumChunkRows = 16
+    static let maximumBufferBytes = 32 << 20
+}

@@ -53,6 +53,15 @@ final class HDF5TimeSeriesTests: XCTestCase {
         // 10 Int32 per row: 3,276 rows per chunk (128 KiB).
         let small = try f.createTimeSeries("/traffic/count", columns: 10, as: Int32.self)
         XCTAssertEqual(small.chunkRows, 3276)
+        XCTAssertEqual(try f.chunkShape(of: "/traffic/link_flow"), [16, 1000])
+        // Wide rows (80,000 B): 16 rows per chunk, split into 1,024 columns = 128 KiB.
+        let wide = try f.createTimeSeries("/traffic/wide", columns: 10_000, as: Double.self)
+        XCTAssertEqual(wide.chunkShape, [16, 1024])
+        XCTAssertEqual(try f.chunkShape(of: "/traffic/wide"), [16, 1024])
+        let oneRow = (0..<10_000).map(Double.init)
+        for _ in 0..<17 { try wide.append(row: oneRow) }
+        try wide.finish()
+        XCTAssertEqual(try f.read("/traffic/wide", as: Double.self, rows: 16..<17), oneRow)
         let none = try f.createTimeSeries("/ev/charger_power", columns: 0, as: Double.self)
         try none.append(row: [])
         try none.appendEmptyRows(2)
@@ -180,5 +189,33 @@ final class HDF5TimeSeriesTests: XCTestCase {
         try layout.appendTime(60)
         try v.append(row: [1.0, 0.98])
         XCTAssertThrowsMessage(try layout.finish(), contains: ["/grid/vm", "1 rows but the time axis has 2 times"])
+    }
+}
+
+final class HDF5DeterminismTests: XCTestCase {
+    /// Same writes ⇒ byte-identical files (no timestamps stored), so runs can be compared by hash.
+    func testSameContentGivesIdenticalBytes() throws {
+        let dir = try TemporaryDirectory()
+        func make(_ name: String) throws -> Data {
+            let output = try HDF5File.createAtomic(finalPath: dir.path(name))
+            let f = output.file
+            try f.setAttribute("seed", .int64(7))
+            let layout = try TimeSeriesLayout(file: f, group: "/grid/buses", calendarStart: "2025-07-14T00:00:00")
+            try layout.addEntityAxis("bus", labels: .ids([1, 2, 3]))
+            let vm = try layout.addVariable("vm", axis: "bus", metadata: VariableMetadata(units: "p.u."))
+            for t in 0..<40 {
+                try layout.appendTime(Double(t) * 60)
+                try vm.append(row: [1.0, 0.99 - Double(t) * 1e-4, 0.98])
+            }
+            try layout.finish()
+            try f.write(["a", "b"], to: "/meta/names")
+            try output.commit()
+            return try Data(contentsOf: URL(fileURLWithPath: dir.path(name)))
+        }
+        let first = try make("a.h5")
+        Thread.sleep(forTimeInterval: 1.1) // a stored timestamp would differ after a second
+        let second = try make("b.h5")
+        XCTAssertEqual(first.count, second.count)
+        XCTAssertTrue(first == second, "files differ although the same content was written")
     }
 }

@@ -42,8 +42,10 @@ struct PythonEnvironment {
         let python = venv.appendingPathComponent("bin/python")
         let environment = PythonEnvironment(python: python, root: root)
 
-        // Serialize creation across concurrently running test processes.
-        let lockPath = root.appendingPathComponent(".build-venv.lock").path
+        // Serialize creation across concurrently running test processes; the lock lives inside
+        // the (git-ignored) venv folder, which `python3 -m venv` accepts when it already exists.
+        try? FileManager.default.createDirectory(at: venv, withIntermediateDirectories: true)
+        let lockPath = venv.appendingPathComponent("citytwin.lock").path
         let lock = open(lockPath, O_CREAT | O_RDWR, 0o644)
         guard lock >= 0 else { throw Failure(description: "\(lockPath): cannot create lock file") }
         defer { close(lock) }

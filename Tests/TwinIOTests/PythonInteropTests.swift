@@ -109,6 +109,11 @@ final class PythonInteropTests: XCTestCase {
     expect(np.array_equal(tr["flow"].values, flow), "xarray flow values")
     tr.close()
 
+    tree = xr.open_datatree(path, engine="h5netcdf")
+    expect(tree["weather"]["temperature"].dims == ("time", "station"), "open_datatree weather dims")
+    expect(tree["traffic"]["flow"].dims == ("time", "link"), "open_datatree traffic dims")
+    tree.close()
+
     if failures:
         print("interop FAILED:", "; ".join(failures))
         sys.exit(1)

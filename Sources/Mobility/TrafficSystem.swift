@@ -1,0 +1,672 @@
+// Event-driven queue model of traffic (MATSim-style) on the SimKernel calendar.
+//
+// Rules (see docs/mobility.md):
+// * A vehicle entering link l at t may leave at t + free-flow time (length / (free speed × rain
+//   factor), rounded to ms) at the earliest; the link releases vehicles FIFO, no faster than its
+//   flow capacity (headway 3600 / capacity s, tracked fractionally), only into a next link that
+//   has storage space (⌊length × lanes / 7.5 m⌋ vehicles), and only on green at signalised nodes.
+// * A head blocked by a full downstream link waits in that link's waiter list; freeing space
+//   wakes the waiters (event-driven, no polling). After `stuckTime` a blocked head is pushed
+//   through regardless (counted) so gridlock always resolves.
+// * Departing vehicles enter their first link if it has space, else wait in its departure list;
+//   freed space alternates between upstream waiters and departure waiters.
+import Foundation
+import SimKernel
+
+/// Parameters of the queue model and default signal control.
+public struct TrafficParameters: Sendable {
+    /// Seconds after which a head vehicle blocked by a full downstream link is pushed through.
+    public var stuckTime: Double = 10
+    /// Space one vehicle takes in a queue (m).
+    public var vehicleSpacing: Double = 7.5
+    /// Scale factors for flow and storage capacity (use the demand sample share, MATSim-style).
+    public var flowCapacityFactor: Double = 1
+    public var storageCapacityFactor: Double = 1
+    /// Default fixed-time plan for signalised nodes without an explicit plan.
+    public var signalCycle: Double = 90
+    /// Lost time between phases (amber + all-red), seconds.
+    public var intergreen: Double = 4
+    /// Use vehicle-actuated control (extend green while a queue is present) by default.
+    public var actuated = false
+    public var minGreen: Double = 10
+    public var maxGreen: Double = 60
+    /// Green extension step while a queue is present (s).
+    public var extensionStep: Double = 3
+    public init() {}
+}
+
+/// A signal plan for one node: phases are groups of incoming links that get green together.
+public struct SignalPlan: Sendable {
+    public var cycle: Double
+    public var offset: Double
+    public var intergreen: Double
+    /// Incoming link indices per phase.
+    public var phases: [[Int32]]
+    /// Green seconds per phase (fixed-time); for actuated control the initial green.
+    public var greens: [Double]
+    public var actuated: Bool
+    public init(cycle: Double, offset: Double = 0, intergreen: Double, phases: [[Int32]], greens: [Double], actuated: Bool = false) {
+        self.cycle = cycle; self.offset = offset; self.intergreen = intergreen
+        self.phases = phases; self.greens = greens; self.actuated = actuated
+    }
+}
+
+/// Key performance indicators of the traffic run so far.
+public struct TrafficKPIs: Sendable {
+    public var trips: Int
+    public var departed: Int
+    public var completed: Int
+    public var completedShare: Double
+    /// Total vehicle-hours travelled (departed vehicles, up to arrival or `now`).
+    public var vehicleHours: Double
+    public var vehicleKm: Double
+    /// Mean delay vs free flow of completed trips (s).
+    public var meanDelay: Double
+    public var stuckPushes: Int
+    public var unroutable: Int
+    public var evDepleted: Int
+    /// Up to 5 links with the highest maximum occupancy (ties: lower index first).
+    public var topCongestedLinks: [(link: Int, maxOccupancy: Double)]
+}
+
+/// Trip table for the recorder (input trip order).
+public struct TripTable: Sendable {
+    public var origin: [Int32]
+    public var destination: [Int32]
+    public var departure: [Double]
+    /// Seconds; NaN if not arrived.
+    public var arrival: [Double]
+    public var distance: [Double]
+    public var routeLinkCount: [Int32]
+    /// Travel time minus free-flow time (s); NaN if not arrived.
+    public var delay: [Double]
+    public var isEV: [Bool]
+    /// Final state of charge; NaN for non-EVs.
+    public var finalSoC: [Double]
+}
+
+/// The traffic system: owns link and vehicle state (struct-of-arrays) and handles its events.
+/// Event kinds: handlerBase + 0 departure chain (agent = vehicle), + 1 link exit attempt
+/// (agent = link), + 2 stuck timeout (agent = link), + 3 actuated signal decision (agent = node).
+public struct TrafficSystem: EventHandler, Sendable {
+    public static let handlerCount: UInt32 = 4
+    public let network: RoadNetwork
+    public let parameters: TrafficParameters
+    public let handlerBase: UInt32
+    /// Free-speed multiplier applied at link entry (rain: < 1). Set by the coupling layer.
+    public var speedFactor: Double = 1
+
+    // MARK: Link state
+    @usableFromInline var freeFlowMs: [Int64]          // rounded, without rain
+    @usableFromInline var headwayMs: [Double]
+    @usableFromInline var storage: [Int32]
+    @usableFromInline var qStart: [Int32]              // ring buffer offset in `queue`
+    @usableFromInline var qCap: [Int32]
+    @usableFromInline var qHead: [Int32]
+    @usableFromInline var qCount: [Int32]
+    @usableFromInline var queue: [Int32]               // vehicle indices, all links
+    @usableFromInline var nextExitMs: [Double]
+    @usableFromInline var scheduledExit: [Int64]       // earliest pending exit event, Int64.max if none
+    @usableFromInline var blockedOn: [Int32]           // downstream link the head waits for, -1
+    @usableFromInline var waitNext: [Int32]            // intrusive list of upstream waiters
+    @usableFromInline var waitPrev: [Int32]
+    @usableFromInline var waitHead: [Int32]
+    @usableFromInline var waitTail: [Int32]
+    @usableFromInline var stuckHandle: [EventHandle]
+    @usableFromInline var forced: [Bool]
+    @usableFromInline var depHead: [Int32]             // departure waiters (vehicles)
+    @usableFromInline var depTail: [Int32]
+    @usableFromInline var depServedLast: [Bool]
+    // Signals: per link green window within the node's cycle; per node cycle/offset or actuated state.
+    @usableFromInline var greenStart: [Int64]
+    @usableFromInline var greenEnd: [Int64]
+    @usableFromInline var linkPhase: [Int32]
+    @usableFromInline var sigKind: [UInt8]             // 0 none, 1 fixed, 2 actuated
+    @usableFromInline var sigCycle: [Int64]
+    @usableFromInline var sigOffset: [Int64]
+    @usableFromInline var actPhase: [Int32]
+    @usableFromInline var actPhaseCount: [Int32]
+    @usableFromInline var actGreenFrom: [Int64]       // start of current green; Int64.max during intergreen
+    // Statistics
+    @usableFromInline var intervalExits: [Int32]
+    @usableFromInline var intervalSpeedSum: [Double]
+    @usableFromInline var maxOccupancy: [Double]
+    var lastSnapshotMs: Int64 = 0
+
+    // MARK: Vehicle state (index = departure order)
+    @usableFromInline var vOrigin: [Int32]
+    @usableFromInline var vDest: [Int32]
+    @usableFromInline var vDepart: [Int64]
+    @usableFromInline var vArrive: [Int64]
+    @usableFromInline var vRouteStart: [Int32]
+    @usableFromInline var vRouteEnd: [Int32]
+    @usableFromInline var vPos: [Int32]                // index into `routes` of the current link; -1 not departed
+    @usableFromInline var vEntry: [Int64]
+    @usableFromInline var vEarliestExit: [Int64]
+    @usableFromInline var vDistance: [Double]
+    @usableFromInline var vFreeFlowMs: [Int64]
+    @usableFromInline var vDepNext: [Int32]
+    @usableFromInline var vIsEV: [Bool]
+    @usableFromInline var vBattery: [Double]
+    @usableFromInline var vConsumption: [Double]
+    @usableFromInline var vSoC: [Double]
+    @usableFromInline var vInput: [Int32]              // input trip index
+    @usableFromInline var routes: [Int32]              // flat route link array (shared per OD pair)
+
+    // Counters
+    public private(set) var departedCount = 0
+    public private(set) var arrivedCount = 0
+    public private(set) var stuckPushes = 0
+    public private(set) var unroutable = 0
+    public private(set) var evDepleted = 0
+    var delaySum = 0.0
+    /// Vehicles with a non-empty route (they depart and must arrive).
+    public private(set) var travellerCount = 0
+
+    /// Builds the system: sorts trips by departure (stable), routes every OD pair once by
+    /// free-flow time (one Dijkstra tree per distinct origin) and sets up signals. Trips with
+    /// origin = destination complete instantly; unroutable trips never depart (counted).
+    /// O(trips log trips + origins × (N + L) log N).
+    public init(network: RoadNetwork, trips: TripList, parameters: TrafficParameters = TrafficParameters(),
+                handlerBase: UInt32) throws {
+        self.network = network
+        self.parameters = parameters
+        self.handlerBase = handlerBase
+        let m = network.linkCount, n = network.nodeCount
+        guard parameters.stuckTime > 0, parameters.vehicleSpacing > 0, parameters.flowCapacityFactor > 0,
+              parameters.storageCapacityFactor > 0, parameters.signalCycle > 0 else {
+            throw MobilityError("traffic parameters: stuckTime, vehicleSpacing, capacity factors and signalCycle must be positive")
+        }
+        for i in 0..<trips.count {
+            guard Int(trips.origin[i]) < n, Int(trips.destination[i]) < n, trips.origin[i] >= 0, trips.destination[i] >= 0 else {
+                throw MobilityError("trips: trip \(i) references a node outside 0..<\(n)")
+            }
+            guard trips.departure[i] >= 0, trips.departure[i].isFinite else {
+                throw MobilityError("trips: trip \(i) has departure \(trips.departure[i]); expected seconds ≥ 0")
+            }
+        }
+        freeFlowMs = (0..<m).map { Int64((network.freeFlowTime($0) * 1000).rounded()) }
+        headwayMs = (0..<m).map { 3_600_000 / (network.linkCapacity[$0] * parameters.flowCapacityFactor) }
+        storage = (0..<m).map { Int32(clamping: max(1, Int((network.linkLength[$0] * Double(network.linkLanes[$0]) * parameters.storageCapacityFactor / parameters.vehicleSpacing).rounded(.down)))) }
+        qCap = storage.map { $0 + 2 } // small slack for stuck push-throughs; grows if exceeded
+        var starts = [Int32](repeating: 0, count: m)
+        var total = 0
+        for l in 0..<m { starts[l] = Int32(total); total += Int(qCap[l]) }
+        qStart = starts
+        queue = [Int32](repeating: -1, count: total)
+        qHead = [Int32](repeating: 0, count: m); qCount = [Int32](repeating: 0, count: m)
+        nextExitMs = [Double](repeating: -1e15, count: m) // finite: converted to Int64
+        scheduledExit = [Int64](repeating: .max, count: m)
+        blockedOn = [Int32](repeating: -1, count: m)
+        waitNext = [Int32](repeating: -1, count: m); waitPrev = [Int32](repeating: -1, count: m)
+        waitHead = [Int32](repeating: -1, count: m); waitTail = [Int32](repeating: -1, count: m)
+        stuckHandle = [EventHandle](repeating: .invalid, count: m)
+        forced = [Bool](repeating: false, count: m)
+        depHead = [Int32](repeating: -1, count: m); depTail = [Int32](repeating: -1, count: m)
+        depServedLast = [Bool](repeating: false, count: m)
+        greenStart = [Int64](repeating: 0, count: m); greenEnd = [Int64](repeating: 0, count: m)
+        linkPhase = [Int32](repeating: 0, count: m)
+        sigKind = [UInt8](repeating: 0, count: n); sigCycle = [Int64](repeating: 1, count: n)
+        sigOffset = [Int64](repeating: 0, count: n)
+        actPhase = [Int32](repeating: 0, count: n); actPhaseCount = [Int32](repeating: 1, count: n)
+        actGreenFrom = [Int64](repeating: 0, count: n)
+        intervalExits = [Int32](repeating: 0, count: m); intervalSpeedSum = [Double](repeating: 0, count: m)
+        maxOccupancy = [Double](repeating: 0, count: m)
+
+        // Vehicles in departure order (stable: ties keep input order).
+        let order = (0..<trips.count).sorted { (trips.departure[$0], $0) < (trips.departure[$1], $1) }
+        let k = order.count
+        vInput = order.map { Int32($0) }
+        vOrigin = order.map { trips.origin[$0] }; vDest = order.map { trips.destination[$0] }
+        vDepart = order.map { Int64((trips.departure[$0] * 1000).rounded()) }
+        vArrive = [Int64](repeating: -1, count: k)
+        vPos = [Int32](repeating: -1, count: k)
+        vEntry = [Int64](repeating: 0, count: k); vEarliestExit = [Int64](repeating: 0, count: k)
+        vDistance = [Double](repeating: 0, count: k); vFreeFlowMs = [Int64](repeating: 0, count: k)
+        vDepNext = [Int32](repeating: -1, count: k)
+        vIsEV = order.map { trips.isEV[$0] }; vBattery = order.map { trips.batteryKWh[$0] }
+        vConsumption = order.map { trips.consumptionKWhPerKm[$0] }; vSoC = order.map { trips.initialSoC[$0] }
+        vRouteStart = [Int32](repeating: 0, count: k); vRouteEnd = [Int32](repeating: 0, count: k)
+        routes = []
+
+        // Routes: one tree per distinct origin (ascending), one stored path per OD pair.
+        var byOrigin = (0..<k).map { $0 }
+        byOrigin.sort { (vOrigin[$0], vDest[$0], $0) < (vOrigin[$1], vDest[$1], $1) }
+        var router = Router(network: network)
+        var path: [Int32] = []
+        var i = 0
+        while i < k {
+            let o = Int(vOrigin[byOrigin[i]])
+            router.buildTree(from: o)
+            while i < k, Int(vOrigin[byOrigin[i]]) == o {
+                let d = Int(vDest[byOrigin[i]])
+                var rs: Int32 = 0, re: Int32 = -1, ff: Int64 = 0
+                if o == d { re = 0 } else if router.treePath(to: d, into: &path) {
+                    rs = Int32(routes.count); routes.append(contentsOf: path); re = Int32(routes.count)
+                    for l in path { ff += freeFlowMs[Int(l)] }
+                }
+                while i < k, Int(vOrigin[byOrigin[i]]) == o, Int(vDest[byOrigin[i]]) == d {
+                    let v = byOrigin[i]
+                    vRouteStart[v] = rs; vRouteEnd[v] = re; vFreeFlowMs[v] = ff
+                    if re < 0 { unroutable += 1; vRouteEnd[v] = rs }
+                    i += 1
+                }
+            }
+        }
+        travellerCount = (0..<k).filter { vRouteEnd[$0] > vRouteStart[$0] }.count
+        setupDefaultSignals()
+    }
+
+    /// Number of vehicles (trips).
+    public var vehicleCount: Int { vOrigin.count }
+
+    // MARK: Signals
+
+    /// Groups each signalised node's incoming links into two phases by approach axis (links
+    /// within 45° of the first incoming link's axis, and the rest) and applies the default plan:
+    /// cycle `signalCycle`, equal green per phase after `intergreen` lost time per phase.
+    mutating func setupDefaultSignals() {
+        for node in 0..<network.nodeCount where network.nodeSignalised[node] {
+            let ins = Array(network.inLinks[Int(network.inStart[node])..<Int(network.inStart[node + 1])])
+            guard !ins.isEmpty else { continue }
+            func angle(_ l: Int32) -> Double {
+                let a = Int(network.linkFrom[Int(l)]), b = Int(network.linkTo[Int(l)])
+                return atan2(network.nodeY[b] - network.nodeY[a], network.nodeX[b] - network.nodeX[a])
+            }
+            let ref = angle(ins[0])
+            var groups: [[Int32]] = [[], []]
+            for l in ins {
+                var d = abs(angle(l) - ref).truncatingRemainder(dividingBy: Double.pi)
+                d = min(d, Double.pi - d)
+                groups[d < Double.pi / 4 ? 0 : 1].append(l)
+            }
+            // A single approach group still gets a second (pedestrian) phase.
+            let cyc = parameters.signalCycle, ig = parameters.intergreen
+            let green = max(1, (cyc - 2 * ig) / 2)
+            let plan = SignalPlan(cycle: cyc, offset: 0, intergreen: ig, phases: groups, greens: [green, green], actuated: parameters.actuated)
+            try? setSignalPlan(node: node, plan)
+        }
+    }
+
+    /// Sets (or replaces) the signal plan of a node. Phase k's green starts after the previous
+    /// phases' greens plus one intergreen each; links not listed never get green (avoid). Throws
+    /// on links that do not enter the node or greens not fitting the cycle.
+    public mutating func setSignalPlan(node: Int, _ plan: SignalPlan) throws {
+        guard node >= 0, node < network.nodeCount else { throw MobilityError("signal plan: node \(node) outside 0..<\(network.nodeCount)") }
+        guard plan.phases.count == plan.greens.count, !plan.phases.isEmpty else {
+            throw MobilityError("signal plan for node \(node): expected one green time per phase")
+        }
+        let total = plan.greens.reduce(0, +) + Double(plan.phases.count) * plan.intergreen
+        guard plan.cycle > 0, total <= plan.cycle + 1e-9, plan.greens.allSatisfy({ $0 > 0 }) else {
+            throw MobilityError("signal plan for node \(node): greens + intergreens (\(total) s) must fit the cycle (\(plan.cycle) s)")
+        }
+        var t = 0.0
+        for (k, links) in plan.phases.enumerated() {
+            for l in links {
+                guard l >= 0, Int(l) < network.linkCount, Int(network.linkTo[Int(l)]) == node else {
+                    throw MobilityError("signal plan for node \(node): link \(l) does not enter the node")
+                }
+                greenStart[Int(l)] = Int64((t * 1000).rounded())
+                greenEnd[Int(l)] = Int64(((t + plan.greens[k]) * 1000).rounded())
+                linkPhase[Int(l)] = Int32(k)
+            }
+            t += plan.greens[k] + plan.intergreen
+        }
+        sigKind[node] = plan.actuated ? 2 : 1
+        sigCycle[node] = max(1, Int64((plan.cycle * 1000).rounded()))
+        sigOffset[node] = Int64((plan.offset * 1000).rounded())
+        actPhaseCount[node] = Int32(plan.phases.count)
+        actPhase[node] = 0
+        actGreenFrom[node] = 0
+    }
+
+    /// Removes signal control from a node (free flow through it).
+    public mutating func removeSignal(node: Int) { if node >= 0 && node < network.nodeCount { sigKind[node] = 0 } }
+
+    /// Green test for the head of link l at time t: returns t if green, the next green start for
+    /// fixed-time control, or Int64.max if the actuated controller will wake the link.
+    @inline(__always) func greenTime(_ l: Int, _ t: Int64) -> Int64 {
+        let node = Int(network.linkTo[l])
+        switch sigKind[node] {
+        case 0: return t
+        case 1:
+            let c = sigCycle[node]
+            var ph = (t - sigOffset[node]) % c
+            if ph < 0 { ph += c }
+            let g0 = greenStart[l], g1 = greenEnd[l]
+            if ph >= g0 && ph < g1 { return t }
+            return ph < g0 ? t + (g0 - ph) : t + (c - ph + g0)
+        default:
+            return (actPhase[node] == linkPhase[l] && actGreenFrom[node] != .max) ? t : .max
+        }
+    }
+
+    // MARK: Event handling
+
+    /// Schedules the first departure and actuated signal controllers.
+    public mutating func start(calendar: inout EventCalendar) {
+        lastSnapshotMs = calendar.now.milliseconds
+        // Trips with o = d complete at departure; unroutable trips never depart.
+        for v in 0..<vehicleCount where vRouteEnd[v] == vRouteStart[v] && vOrigin[v] == vDest[v] {
+            vArrive[v] = vDepart[v]
+        }
+        scheduleDeparture(from: 0, calendar: &calendar)
+        for node in 0..<network.nodeCount where sigKind[node] == 2 {
+            actGreenFrom[node] = calendar.now.milliseconds
+            calendar.schedule(at: calendar.now + SimTime.seconds(parameters.minGreen), handler: handlerBase + 3, agent: UInt32(node))
+        }
+    }
+
+    /// Next vehicle from index `v` that actually travels; schedules its departure.
+    mutating func scheduleDeparture(from v: Int, calendar: inout EventCalendar) {
+        var i = v
+        while i < vehicleCount && vRouteEnd[i] == vRouteStart[i] { i += 1 }
+        guard i < vehicleCount else { return }
+        let t = max(vDepart[i], calendar.now.milliseconds)
+        calendar.schedule(at: SimTime(milliseconds: t), handler: handlerBase, agent: UInt32(i))
+    }
+
+    public mutating func handle(_ event: Event, calendar: inout EventCalendar) {
+        let t = event.time.milliseconds
+        let a = Int(event.agent)
+        switch event.handler &- handlerBase {
+        case 0: depart(a, t, &calendar)
+        case 1:
+            guard scheduledExit[a] == t else { return } // superseded by an earlier attempt
+            scheduledExit[a] = .max
+            processExits(a, t, &calendar)
+        case 2: stuckTimeout(a, t, &calendar)
+        case 3: actuatedDecision(a, t, &calendar)
+        default: return
+        }
+    }
+
+    @inline(__always) mutating func scheduleExit(_ l: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        if scheduledExit[l] <= t { return }
+        scheduledExit[l] = t
+        calendar.schedule(at: SimTime(milliseconds: max(t, calendar.now.milliseconds)), handler: handlerBase + 1, agent: UInt32(l))
+    }
+
+    mutating func depart(_ v: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        departedCount += 1
+        scheduleDeparture(from: v + 1, calendar: &calendar)
+        vPos[v] = vRouteStart[v]
+        let l = Int(routes[Int(vRouteStart[v])])
+        if depHead[l] < 0 && qCount[l] < storage[l] {
+            enter(v, l, t, &calendar)
+        } else {
+            vDepNext[v] = -1
+            if depTail[l] >= 0 { vDepNext[Int(depTail[l])] = Int32(v) } else { depHead[l] = Int32(v) }
+            depTail[l] = Int32(v)
+        }
+    }
+
+    @inline(__always) mutating func enter(_ v: Int, _ l: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        if qCount[l] == qCap[l] { growQueue(l) }
+        var slot = qHead[l] + qCount[l]
+        if slot >= qCap[l] { slot -= qCap[l] }
+        queue[Int(qStart[l] + slot)] = Int32(v)
+        qCount[l] += 1
+        vEntry[v] = t
+        let fft = speedFactor == 1 ? freeFlowMs[l] : Int64((network.linkLength[l] / (network.linkFreeSpeed[l] * speedFactor) * 1000).rounded())
+        vEarliestExit[v] = t + fft
+        let occ = Double(qCount[l]) / Double(storage[l])
+        if occ > maxOccupancy[l] { maxOccupancy[l] = occ }
+        if qCount[l] == 1 { scheduleExit(l, vEarliestExit[v], &calendar) }
+    }
+
+    /// Doubles a link's ring buffer (only after stuck push-throughs overfill it; rare).
+    mutating func growQueue(_ l: Int) {
+        let old = Int(qCap[l]), newCap = old * 2
+        var items: [Int32] = []
+        for k in 0..<Int(qCount[l]) { items.append(queue[Int(qStart[l]) + (Int(qHead[l]) + k) % old]) }
+        let start = queue.count
+        queue.append(contentsOf: [Int32](repeating: -1, count: newCap))
+        for (k, v) in items.enumerated() { queue[start + k] = v }
+        qStart[l] = Int32(start); qCap[l] = Int32(newCap); qHead[l] = 0
+    }
+
+    /// Releases as many head vehicles of link l as the rules allow at time t.
+    mutating func processExits(_ l: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        while qCount[l] > 0 {
+            let v = Int(queue[Int(qStart[l] + qHead[l])])
+            if vEarliestExit[v] > t { scheduleExit(l, vEarliestExit[v], &calendar); return }
+            let allowed = Int64(nextExitMs[l].rounded(.up))
+            if allowed > t { scheduleExit(l, allowed, &calendar); return }
+            let pos = Int(vPos[v])
+            let isLast = pos + 1 >= Int(vRouteEnd[v])
+            var next = -1
+            if !isLast {
+                let g = greenTime(l, t)
+                if g != t { if g != .max { scheduleExit(l, g, &calendar) }; return }
+                next = Int(routes[pos + 1])
+                if qCount[next] >= storage[next] && !forced[l] { block(l, next, t, &calendar); return }
+            }
+            // Exit the head.
+            qHead[l] += 1
+            if qHead[l] == qCap[l] { qHead[l] = 0 }
+            qCount[l] -= 1
+            // Flow capacity: continuous discharge keeps the fractional schedule, idle links restart at t.
+            let prev = nextExitMs[l]
+            nextExitMs[l] = (Double(t) - prev < headwayMs[l] ? prev : Double(t)) + headwayMs[l]
+            let len = network.linkLength[l]
+            intervalExits[l] += 1
+            let dt = Double(t - vEntry[v]) / 1000
+            intervalSpeedSum[l] += dt > 0 ? len / dt * 3.6 : network.linkFreeSpeed[l] * 3.6
+            vDistance[v] += len
+            if vIsEV[v] {
+                let soc = vSoC[v] - len / 1000 * vConsumption[v] / vBattery[v]
+                if soc <= 0 && vSoC[v] > 0 { evDepleted += 1 }
+                vSoC[v] = max(0, soc)
+            }
+            if forced[l] { forced[l] = false; stuckPushes += 1 }
+            if blockedOn[l] >= 0 { unblock(l, &calendar) }
+            if isLast {
+                vArrive[v] = t
+                vPos[v] = vRouteEnd[v]
+                arrivedCount += 1
+                delaySum += Double(t - vDepart[v] - vFreeFlowMs[v]) / 1000
+            } else {
+                vPos[v] = Int32(pos + 1)
+                enter(v, next, t, &calendar)
+            }
+            spaceFreed(l, t, &calendar)
+        }
+    }
+
+    mutating func block(_ l: Int, _ n: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        if blockedOn[l] == Int32(n) { return }
+        if blockedOn[l] >= 0 { unblock(l, &calendar) }
+        blockedOn[l] = Int32(n)
+        waitNext[l] = -1; waitPrev[l] = waitTail[n]
+        if waitTail[n] >= 0 { waitNext[Int(waitTail[n])] = Int32(l) } else { waitHead[n] = Int32(l) }
+        waitTail[n] = Int32(l)
+        stuckHandle[l] = calendar.schedule(at: SimTime(milliseconds: t + Int64((parameters.stuckTime * 1000).rounded())),
+                                           handler: handlerBase + 2, agent: UInt32(l))
+    }
+
+    mutating func unblock(_ l: Int, _ calendar: inout EventCalendar) {
+        let n = Int(blockedOn[l])
+        let p = waitPrev[l], q = waitNext[l]
+        if p >= 0 { waitNext[Int(p)] = q } else { waitHead[n] = q }
+        if q >= 0 { waitPrev[Int(q)] = p } else { waitTail[n] = p }
+        blockedOn[l] = -1
+        calendar.cancel(stuckHandle[l])
+        stuckHandle[l] = .invalid
+    }
+
+    /// A slot became free on link n: alternate between departure waiters and upstream waiters.
+    mutating func spaceFreed(_ n: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        let hasDep = depHead[n] >= 0, hasUp = waitHead[n] >= 0
+        if hasDep && (!hasUp || !depServedLast[n]) {
+            let v = Int(depHead[n])
+            depHead[n] = vDepNext[v]
+            if depHead[n] < 0 { depTail[n] = -1 }
+            depServedLast[n] = true
+            enter(v, n, t, &calendar)
+        } else if hasUp {
+            depServedLast[n] = false
+            // Wake every waiter (at most the in-degree); the first in line tries first.
+            var u = waitHead[n]
+            while u >= 0 { scheduleExit(Int(u), t, &calendar); u = waitNext[Int(u)] }
+        }
+    }
+
+    mutating func stuckTimeout(_ l: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        guard blockedOn[l] >= 0 else { return }
+        stuckHandle[l] = .invalid
+        forced[l] = true
+        scheduleExit(l, t, &calendar)
+    }
+
+    mutating func actuatedDecision(_ node: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        guard sigKind[node] == 2 else { return }
+        let phases = actPhaseCount[node]
+        if actGreenFrom[node] == .max {
+            // End of intergreen: next phase turns green; wake its approaches.
+            actPhase[node] = (actPhase[node] + 1) % phases
+            actGreenFrom[node] = t
+            for k in Int(network.inStart[node])..<Int(network.inStart[node + 1]) {
+                let l = Int(network.inLinks[k])
+                if linkPhase[l] == actPhase[node] && qCount[l] > 0 { scheduleExit(l, t, &calendar) }
+            }
+            calendar.schedule(at: SimTime(milliseconds: t + Int64(parameters.minGreen * 1000)), handler: handlerBase + 3, agent: UInt32(node))
+            return
+        }
+        // In green: extend while a vehicle of this phase is waiting at the stop line.
+        let elapsed = Double(t - actGreenFrom[node]) / 1000
+        var queued = false
+        for k in Int(network.inStart[node])..<Int(network.inStart[node + 1]) {
+            let l = Int(network.inLinks[k])
+            if linkPhase[l] == actPhase[node] && qCount[l] > 0 {
+                let v = Int(queue[Int(qStart[l] + qHead[l])])
+                if vEarliestExit[v] <= t { queued = true; break }
+            }
+        }
+        if queued && elapsed + 1e-9 < parameters.maxGreen {
+            let step = min(parameters.extensionStep, parameters.maxGreen - elapsed)
+            calendar.schedule(at: SimTime(milliseconds: t + max(1, Int64(step * 1000))), handler: handlerBase + 3, agent: UInt32(node))
+        } else {
+            actGreenFrom[node] = .max
+            calendar.schedule(at: SimTime(milliseconds: t + max(1, Int64(parameters.intergreen * 1000))), handler: handlerBase + 3, agent: UInt32(node))
+        }
+    }
+
+    // MARK: Outputs
+
+    /// Fills per-link outputs for the interval since the previous snapshot and resets the
+    /// interval counters: flow (veh/h exiting), mean speed (km/h of vehicles that exited; free
+    /// speed × rain factor when none), occupancy (vehicles / storage), queue length (vehicles whose
+    /// free-flow time has elapsed, i.e. waiting to exit). Buffers are resized to the link count. O(L + queued).
+    public mutating func snapshot(now: SimTime, flow: inout [Double], meanSpeed: inout [Double],
+                                  occupancy: inout [Double], queueLength: inout [Double]) {
+        let m = network.linkCount
+        if flow.count != m { flow = [Double](repeating: 0, count: m) }
+        if meanSpeed.count != m { meanSpeed = [Double](repeating: 0, count: m) }
+        if occupancy.count != m { occupancy = [Double](repeating: 0, count: m) }
+        if queueLength.count != m { queueLength = [Double](repeating: 0, count: m) }
+        let t = now.milliseconds
+        let hours = Double(max(1, t - lastSnapshotMs)) / 3_600_000
+        for l in 0..<m {
+            let e = intervalExits[l]
+            flow[l] = Double(e) / hours
+            meanSpeed[l] = e > 0 ? intervalSpeedSum[l] / Double(e) : network.linkFreeSpeed[l] * speedFactor * 3.6
+            occupancy[l] = Double(qCount[l]) / Double(storage[l])
+            var q = 0
+            var k = 0
+            while k < Int(qCount[l]) {
+                let v = Int(queue[Int(qStart[l]) + (Int(qHead[l]) + k) % Int(qCap[l])])
+                if vEarliestExit[v] > t { break }
+                q += 1; k += 1
+            }
+            queueLength[l] = Double(q)
+            intervalExits[l] = 0; intervalSpeedSum[l] = 0
+        }
+        lastSnapshotMs = t
+    }
+
+    /// Vehicles currently on link l (including those waiting to exit).
+    @inlinable public func vehiclesOnLink(_ l: Int) -> Int { Int(qCount[l]) }
+    /// Storage capacity of link l in vehicles.
+    @inlinable public func storageCapacity(_ l: Int) -> Int { Int(storage[l]) }
+    /// Maximum occupancy reached on link l so far.
+    @inlinable public func maxOccupancy(_ l: Int) -> Double { maxOccupancy[l] }
+
+    /// KPIs up to `now`. O(vehicles + L log L).
+    public func kpis(now: SimTime) -> TrafficKPIs {
+        var vh = 0.0, vkm = 0.0
+        for v in 0..<vehicleCount where vPos[v] >= 0 {
+            let end = vArrive[v] >= 0 ? vArrive[v] : now.milliseconds
+            vh += Double(max(0, end - vDepart[v])) / 3_600_000
+            vkm += vDistance[v] / 1000
+        }
+        let completed = vArrive.filter { $0 >= 0 }.count
+        let top = (0..<network.linkCount).sorted { (-maxOccupancy[$0], $0) < (-maxOccupancy[$1], $1) }.prefix(5)
+        return TrafficKPIs(trips: vehicleCount, departed: departedCount, completed: completed,
+                           completedShare: vehicleCount > 0 ? Double(completed) / Double(vehicleCount) : 1,
+                           vehicleHours: vh, vehicleKm: vkm,
+                           meanDelay: arrivedCount > 0 ? delaySum / Double(arrivedCount) : 0,
+                           stuckPushes: stuckPushes, unroutable: unroutable, evDepleted: evDepleted,
+                           topCongestedLinks: top.map { ($0, maxOccupancy[$0]) })
+    }
+
+    /// The trip table in input trip order. O(trips).
+    public func tripTable() -> TripTable {
+        let k = vehicleCount
+        var tt = TripTable(origin: .init(repeating: 0, count: k), destination: .init(repeating: 0, count: k),
+                           departure: .init(repeating: 0, count: k), arrival: .init(repeating: .nan, count: k),
+                           distance: .init(repeating: 0, count: k), routeLinkCount: .init(repeating: 0, count: k),
+                           delay: .init(repeating: .nan, count: k), isEV: .init(repeating: false, count: k),
+                           finalSoC: .init(repeating: .nan, count: k))
+        for v in 0..<k {
+            let i = Int(vInput[v])
+            tt.origin[i] = vOrigin[v]; tt.destination[i] = vDest[v]
+            tt.departure[i] = Double(vDepart[v]) / 1000
+            if vArrive[v] >= 0 {
+                tt.arrival[i] = Double(vArrive[v]) / 1000
+                tt.delay[i] = Double(vArrive[v] - vDepart[v] - vFreeFlowMs[v]) / 1000
+            }
+            tt.distance[i] = vDistance[v]
+            tt.routeLinkCount[i] = vRouteEnd[v] - vRouteStart[v]
+            tt.isEV[i] = vIsEV[v]
+            tt.finalSoC[i] = vIsEV[v] ? vSoC[v] : .nan
+        }
+        return tt
+    }
+
+    /// Route links of input trip `trip` (empty if unroutable or o = d). O(trips) to locate.
+    public func routeLinks(ofTrip trip: Int) -> [Int32] {
+        guard let v = vInput.firstIndex(of: Int32(trip)) else { return [] }
+        return Array(routes[Int(vRouteStart[v])..<Int(vRouteEnd[v])])
+    }
+
+    /// Free-flow travel time of input trip `trip` in seconds (sum of ms-rounded link times).
+    public func freeFlowTime(ofTrip trip: Int) -> Double? {
+        guard let v = vInput.firstIndex(of: Int32(trip)) else { return nil }
+        return Double(vFreeFlowMs[v]) / 1000
+    }
+
+    /// Network geometry arrays for the recorder.
+    public var geometry: (nodeX: [Double], nodeY: [Double], nodeLon: [Double], nodeLat: [Double], linkFrom: [Int32], linkTo: [Int32]) {
+        (network.nodeX, network.nodeY, network.nodeLon, network.nodeLat, network.linkFrom, network.linkTo)
+    }
+
+    /// True when every trip that can travel has arrived.
+    public var allArrived: Bool { arrivedCount == travellerCount }
+}
+
+
+extension TrafficSystem {
+    /// Runs this system alone on `calendar` until `until` (inclusive) or until every trip has
+    /// arrived (tests, benchmarks and a traffic-only CLI run). Call `start(calendar:)` first.
+    /// Returns the number of events handled.
+    @discardableResult
+    public mutating func run(calendar: inout EventCalendar, until: SimTime) -> Int {
+        var n = 0
+        while !allArrived, let e = calendar.popNext(notAfter: until) {
+            handle(e, calendar: &calendar)
+            n += 1
+        }
+        return n
+    }
+}

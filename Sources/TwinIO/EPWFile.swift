@@ -203,15 +203,16 @@ public struct EPWFile: Sendable {
     public var dataPeriods: [EPWDataPeriod]
     /// The `COMMENTS 1` and `COMMENTS 2` texts (without the keyword).
     public var comments: [String]
-    /// Calendar of each row (struct-of-arrays).
-    public var month: [UInt8]
-    public var day: [UInt8]
-    public var hour: [UInt8]
+    /// Calendar of each row (struct-of-arrays). Read-only: the reader guarantees whole days
+    /// of consecutive hours, which consumers rely on.
+    public let month: [UInt8]
+    public let day: [UInt8]
+    public let hour: [UInt8]
     /// Column storage indexed by `EPWColumn.ordinal`.
-    @usableFromInline var columns: [[Double]]
-    @usableFromInline var missing: [Int]
+    @usableFromInline let columns: [[Double]]
+    @usableFromInline let missing: [Int]
 
-    public init(location: EPWLocation, dataPeriods: [EPWDataPeriod], comments: [String],
+    init(location: EPWLocation, dataPeriods: [EPWDataPeriod], comments: [String],
                 month: [UInt8], day: [UInt8], hour: [UInt8], columns: [[Double]], missing: [Int]) {
         self.location = location
         self.dataPeriods = dataPeriods

@@ -200,7 +200,7 @@ public struct WeatherSeries: Sendable {
         var p = hour - channel.sampleOffsetHours
         p -= (p / nd).rounded(.down) * nd
         if p >= nd { p -= nd }
-        if p < 0 { p = 0 }  // guards NaN-free rounding at the boundary
+        if !(p >= 0) { p = 0 }  // rounding at the boundary, and NaN/infinite input, map to sample 0
         let i0 = Int(p)
         let f = p - Double(i0)
         let i1 = i0 + 1 == n ? 0 : i0 + 1

@@ -109,3 +109,12 @@ final class WeatherSeriesTests: XCTestCase {
         XCTAssertGreaterThan(asWritten, 5 * utc)
     }
 }
+
+extension WeatherSeriesTests {
+    func testNonFiniteHourDoesNotTrap() throws {
+        let s = try chicago()
+        XCTAssertTrue(s.value(.temperature, atHourOfYear: .nan).isFinite)
+        XCTAssertTrue(s.value(.temperature, atHourOfYear: .infinity).isFinite)
+        XCTAssertTrue(s.value(.ghi, atHourOfYear: -1e12).isFinite)
+    }
+}

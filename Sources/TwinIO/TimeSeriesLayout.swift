@@ -118,6 +118,11 @@ public final class TimeSeriesLayout {
         times.append(seconds)
     }
 
+    /// Records the time of the next row from a `SimTime`-style millisecond count.
+    public func appendTime(milliseconds: Int64) throws {
+        try appendTime(Double(milliseconds) / 1000)
+    }
+
     /// Sets the whole time axis at once (replacing appended times).
     public func setTimes(_ seconds: [Double]) throws {
         guard !isFinished else { throw file.error(child(timeName), "set times", "layout is already finished") }

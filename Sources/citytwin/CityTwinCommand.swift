@@ -11,7 +11,7 @@ struct CityTwinCommand: ParsableCommand {
         commandName: "citytwin",
         abstract: "A discrete-event digital twin of a city: traffic, fleets, chargers, buildings, weather and the power grid in one event calendar.",
         version: CityTwinVersion.string,
-        subcommands: [Validate.self])
+        subcommands: [Run.self, Validate.self, Inspect.self, Bench.self])
 
     static func main() {
         do {

@@ -182,11 +182,15 @@ public final class FieldReader {
         return "\(ms)ms"
     }
 
-    /// A path to an existing file, resolved against the scenario file's directory.
+    /// A path to an existing file, resolved against the scenario file's directory (or the
+    /// working directory for `--set` values).
     public func existingFile(_ key: String) throws -> String? {
         guard let n = node(key) else { return nil }
         let text = try scalarText(key, n, expected: "a file path")
-        let resolved = text.hasPrefix("/") ? text : (baseDirectory as NSString).appendingPathComponent(text)
+        // Paths written in a file are relative to that file; paths given with --set are
+        // relative to the working directory, as on any command line.
+        let base = n.line == ConfigNode.commandLineLine ? FileManager.default.currentDirectoryPath : baseDirectory
+        let resolved = text.hasPrefix("/") ? text : (base as NSString).appendingPathComponent(text)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir), !isDir.boolValue else {
             throw error(key, n, "file not found: '\(text)' (resolved to \(resolved))")

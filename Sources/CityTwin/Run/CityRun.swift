@@ -1,0 +1,129 @@
+import Foundation
+import SimKernel
+import TwinIO
+import Weather
+
+/// What a finished run reports.
+public struct RunSummary: Sendable {
+    public var scenarioName: String
+    public var outputPath: String
+    public var kpis: [KPI]
+    public var events: UInt64
+    public var simulatedSeconds: Double
+    public var wallSeconds: Double
+    public var snapshots: Int
+}
+
+/// Progress of a run in progress, for progress bars.
+public struct RunProgressReport: Sendable {
+    public var simulatedSeconds: Double
+    public var totalSeconds: Double
+    public var events: UInt64
+    public var wallSeconds: Double
+}
+
+/// Assembles a world from a scenario, runs it and writes the HDF5 output.
+public enum CityRun {
+    /// Runs `scenario` and writes `outputPath` (default: the scenario's `output.path`).
+    ///
+    /// The file is written under a temporary name in the same directory and renamed when
+    /// complete; on any error the temporary file is removed and nothing appears under the
+    /// final name.
+    /// - Throws: `ScenarioError` for input problems (data files), `HDF5Error`/`RunError` otherwise.
+    public static func execute(_ scenario: Scenario, outputPath: String? = nil,
+                               progress: (@Sendable (RunProgressReport) -> Void)? = nil) throws -> RunSummary {
+        let wallStart = Date()
+        let path = outputPath ?? scenario.output.path
+        let calendar = try simCalendar(scenario)
+        let weatherSeries = try WeatherAssembly.series(scenario, calendar: calendar)
+
+        let output = try HDF5File.createAtomic(finalPath: path)
+        let file = output.file
+        let calendarStart = canonicalStart(calendar)
+        let recorder = try Recorder(file: file, calendarStart: calendarStart, weatherSite: weatherSeries.site,
+                                    compression: scenario.output.compression)
+        var world = World(weather: WeatherDriver(series: weatherSeries), recorder: recorder, failure: nil)
+        let duration = SimTime(milliseconds: scenario.durationMs)
+        var sim = Simulation(handler: world)
+        sim.handler.start(calendar: &sim.calendar, duration: duration,
+                          snapshotInterval: SimTime(milliseconds: scenario.snapshotIntervalMs),
+                          weatherInterval: SimTime(milliseconds: scenario.weather.updateIntervalMs))
+        let total = duration.seconds
+        let stats = sim.run(until: duration, progressEvery: 1 << 16, progress: progress.map { report in
+            { p in report(RunProgressReport(simulatedSeconds: p.simTime.seconds, totalSeconds: total,
+                                            events: p.eventsExecuted, wallSeconds: p.wallSeconds)) }
+        })
+        world = sim.handler
+        if let failure = world.failure { throw failure }
+        try recorder.finish()
+
+        let kpis = world.weather.kpis(duration: duration, step: SimTime(milliseconds: scenario.weather.updateIntervalMs))
+        try OutputMetadata.write(file: file, scenario: scenario, calendarStart: calendarStart, wallStart: wallStart,
+                                 wallEnd: Date(), stats: stats)
+        try OutputMetadata.write(kpis: kpis, file: file)
+        try output.commit()
+        return RunSummary(scenarioName: scenario.name, outputPath: path, kpis: kpis, events: stats.eventsExecuted,
+                          simulatedSeconds: stats.finalTime.seconds, wallSeconds: Date().timeIntervalSince(wallStart),
+                          snapshots: recorder.snapshotCount)
+    }
+
+    static func simCalendar(_ s: Scenario) throws -> SimCalendar {
+        do { return try SimCalendar(iso8601: s.start, field: "start") } catch {
+            throw ScenarioError(file: s.sourceFile, path: "start", message: "\(error)")
+        }
+    }
+
+    static func canonicalStart(_ c: SimCalendar) -> String {
+        let s = c.start
+        return String(format: "%04d-%02d-%02dT%02d:%02d:00", s.year, s.month, s.day, s.hour, s.minute)
+    }
+}
+
+/// Builds the weather series a scenario asks for.
+enum WeatherAssembly {
+    static func series(_ s: Scenario, calendar: SimCalendar) throws -> WeatherSeries {
+        let w = s.weather
+        var series: WeatherSeries
+        do {
+            if let epw = w.epwPath {
+                series = try WeatherSeries(epwPath: epw, calendar: calendar)
+            } else {
+                let syn = w.synthetic
+                let site = WeatherSite(name: "synthetic", latitude: syn.latitude, longitude: syn.longitude,
+                                       timeZoneHours: (syn.longitude / 15).rounded(), elevation: 0)
+                series = try SyntheticWeather(site: site, meanTemperature: syn.meanTemperatureC,
+                                              dailyAmplitude: syn.dailyAmplitudeC, peakHour: syn.peakHour,
+                                              meanRelativeHumidity: syn.relativeHumidity, meanWindSpeed: syn.windSpeed,
+                                              cloudCover: syn.cloudCover).series(calendar: calendar)
+            }
+        } catch let e as EPWError {
+            throw ScenarioError(file: e.file, path: "", line: e.line, message: "\(e.field): expected \(e.expected), found '\(e.found)'")
+        } catch let e as WeatherError {
+            throw ScenarioError(file: s.sourceFile, path: "weather", message: e.description)
+        }
+        do {
+            var transforms: [WeatherTransform] = []
+            if let h = w.heatWave {
+                transforms.append(.heatWave(try HeatWave(window: TimeWindow(start: h.start, end: h.end, field: "weather.heat_wave"),
+                                                         deltaT: h.deltaC, rampInHours: h.rampHours, rampOutHours: h.rampHours,
+                                                         extraDailyAmplitude: h.extraDailyAmplitudeC)))
+            }
+            if let c = w.coldSnap {
+                transforms.append(.coldSnap(try ColdSnap(window: TimeWindow(start: c.start, end: c.end, field: "weather.cold_snap"),
+                                                         deltaT: c.deltaC, rampInHours: c.rampHours, rampOutHours: c.rampHours,
+                                                         extraDailyAmplitude: c.extraDailyAmplitudeC)))
+            }
+            if let st = w.storm {
+                transforms.append(.storm(try Storm(window: TimeWindow(start: st.start, end: st.end, field: "weather.storm"),
+                                                   precipitationRate: st.rainMmPerHour, windSpeed: st.windSpeed)))
+            }
+            if w.irradianceScale != 1 {
+                transforms.append(.irradianceScale(try IrradianceScale(factor: w.irradianceScale, field: "weather.irradiance_scale")))
+            }
+            series.apply(transforms)
+        } catch let e as WeatherError {
+            throw ScenarioError(file: s.sourceFile, path: e.field, message: "expected \(e.expected), found '\(e.found)'")
+        }
+        return series
+    }
+}

@@ -1,0 +1,88 @@
+import SimKernel
+import TwinIO
+import Weather
+
+/// Writes snapshots of every system into the run's HDF5 file as `[time × entity]` series
+/// (layout in docs/output-format.md). Rows are streamed: each snapshot appends one row per
+/// variable, buffered by the time-series writers and flushed a chunk at a time.
+final class Recorder {
+    let file: HDF5File
+    let calendarStart: String
+    private let weatherLayout: TimeSeriesLayout
+    private var weatherWriters: [(WeatherChannel, HDF5TimeSeriesWriter<Double>)] = []
+    private(set) var snapshotCount = 0
+
+    /// Channels stored under `/weather`, in this order.
+    static let weatherChannels: [WeatherChannel] = [
+        .temperature, .dewPoint, .relativeHumidity, .pressure, .ghi, .dni, .dhi,
+        .windSpeed, .windDirection, .skyCover, .precipitation,
+    ]
+
+    init(file: HDF5File, calendarStart: String, weatherSite: WeatherSite, compression: Int) throws {
+        self.file = file
+        self.calendarStart = calendarStart
+        let deflate = compression > 0 ? compression : nil
+        weatherLayout = try TimeSeriesLayout(file: file, group: "/weather", calendarStart: calendarStart)
+        let stationName = weatherSite.name.isEmpty ? "site" : weatherSite.name
+        try weatherLayout.addEntityAxis("station", labels: .names([stationName]),
+                                        metadata: VariableMetadata(units: "1", longName: "weather station"))
+        for channel in Self.weatherChannels {
+            let writer = try weatherLayout.addVariable(channel.name, axis: "station",
+                                                       metadata: VariableMetadata(units: channel.unit, longName: Self.longName(channel)),
+                                                       deflateLevel: deflate)
+            weatherWriters.append((channel, writer))
+        }
+        try file.setAttribute("latitude", .double(weatherSite.latitude), at: "/weather")
+        try file.setAttribute("longitude", .double(weatherSite.longitude), at: "/weather")
+        try file.setAttribute("time_zone_hours", .double(weatherSite.timeZoneHours), at: "/weather")
+    }
+
+    static func longName(_ c: WeatherChannel) -> String {
+        switch c {
+        case .temperature: return "outdoor dry-bulb temperature"
+        case .dewPoint: return "dew-point temperature"
+        case .relativeHumidity: return "relative humidity"
+        case .pressure: return "station pressure"
+        case .ghi: return "global horizontal irradiance"
+        case .dni: return "direct normal irradiance"
+        case .dhi: return "diffuse horizontal irradiance"
+        case .windSpeed: return "wind speed"
+        case .windDirection: return "wind direction (from north, clockwise)"
+        case .skyCover: return "total sky cover"
+        case .precipitation: return "precipitation rate"
+        case .precipitableWater: return "precipitable water"
+        }
+    }
+
+    /// Appends one row for every variable. O(total entities).
+    func snapshot(_ world: World, at time: SimTime) throws {
+        try weatherLayout.appendTime(time.seconds)
+        let sample = world.weather.series.sample(at: time)
+        for (channel, writer) in weatherWriters {
+            try writer.append(row: [Self.value(channel, sample)])
+        }
+        snapshotCount += 1
+    }
+
+    static func value(_ c: WeatherChannel, _ s: WeatherSample) -> Double {
+        switch c {
+        case .temperature: return s.temperature
+        case .dewPoint: return s.dewPoint
+        case .relativeHumidity: return s.relativeHumidity
+        case .pressure: return s.pressure
+        case .ghi: return s.ghi
+        case .dni: return s.dni
+        case .dhi: return s.dhi
+        case .windSpeed: return s.windSpeed
+        case .windDirection: return s.windDirection
+        case .skyCover: return s.skyCover
+        case .precipitation: return s.precipitation
+        case .precipitableWater: return s.precipitableWater
+        }
+    }
+
+    /// Flushes buffered rows, writes the time axes and attaches dimension scales.
+    func finish() throws {
+        try weatherLayout.finish()
+    }
+}

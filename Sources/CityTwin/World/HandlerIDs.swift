@@ -1,0 +1,17 @@
+import SimKernel
+
+/// Handler-id blocks: each system owns a contiguous range and the world routes by range.
+///
+/// Priorities at equal times (lower runs first): weather updates, then domain events, then
+/// grid solves, then snapshots, so that a snapshot at time t sees every change made at t.
+enum HandlerID {
+    static let weatherUpdate: UInt32 = 1
+    static let snapshot: UInt32 = 2
+}
+
+enum EventPriority {
+    static let weather: Int32 = -100
+    static let domain: Int32 = 0
+    static let grid: Int32 = 500
+    static let snapshot: Int32 = 1000
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CityTwin
+import Foundation
+import Logging
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario and write its HDF5 output.",
+        discussion: "Prints a KPI summary and the path of the output file. The file is written under a temporary name and renamed when complete.")
+
+    @OptionGroup var options: ScenarioOptions
+
+    @Option(name: [.short, .customLong("output")], help: "Output HDF5 file (default: the scenario's output.path).")
+    var output: String?
+
+    @Option(help: "Progress bar on stderr: auto (only on a terminal), always or never.")
+    var progress: ProgressMode = .auto
+
+    @Flag(name: .shortAndLong, help: "Only print the output path.")
+    var quiet = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "warning"
+
+    func run() throws {
+        let logger = makeLogger(logLevel)
+        let scenario = try options.load()
+        logger.info("loaded scenario", metadata: ["name": "\(scenario.name)", "seed": "\(scenario.seed)"])
+        let bar = ProgressBar(mode: progress)
+        var report: (@Sendable (RunProgressReport) -> Void)?
+        if let bar { report = { bar.update($0) } }
+        let summary = try CityRun.execute(scenario, outputPath: output, progress: report)
+        bar?.finish()
+        if quiet {
+            print(summary.outputPath)
+            return
+        }
+        print("Scenario \(summary.scenarioName): \(FieldReader.formatDuration(Int64(summary.simulatedSeconds * 1000))) simulated, "
+              + "\(summary.events) events, \(summary.snapshots) snapshots in \(String(format: "%.2f", summary.wallSeconds)) s")
+        print("KPIs:")
+        print(summary.kpis.formattedTable())
+        print("Output: \(summary.outputPath)")
+    }
+}
+
+enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+func makeLogger(_ level: String) -> Logger {
+    let parsed = Logger.Level(rawValue: level.lowercased()) ?? .warning
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = parsed
+        return handler
+    }
+    return Logger(label: "citytwin")
+}
+
+/// A one-line progress bar on stderr (simulated time reached, events/s, ETA), drawn only after
+/// the run has lasted a second and, in `auto` mode, only when stderr is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var drawn = false
+
+    init?(mode: ProgressMode) {
+        switch mode {
+        case .never: return nil
+        case .always: break
+        case .auto: if isatty(STDERR_FILENO) == 0 { return nil }
+        }
+    }
+
+    func update(_ p: RunProgressReport) {
+        guard p.wallSeconds >= 1 else { return }
+        lock.lock(); defer { lock.unlock() }
+        let fraction = p.totalSeconds > 0 ? min(1, p.simulatedSeconds / p.totalSeconds) : 0
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let rate = p.wallSeconds > 0 ? Double(p.events) / p.wallSeconds : 0
+        let eta = fraction > 0 ? p.wallSeconds * (1 - fraction) / fraction : 0
+        let line = String(format: "\r[%@%@] %5.1f%%  sim %@  %.2fM ev/s  ETA %.0fs ",
+                          String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
+                          fraction * 100, FieldReader.formatDuration(Int64(p.simulatedSeconds * 1000)), rate / 1e6, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

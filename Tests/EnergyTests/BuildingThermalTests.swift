@@ -16,7 +16,7 @@ final class BuildingThermalTests: XCTestCase {
         }
         XCTAssertLessThan(m.r1, m.r2)
         XCTAssertLessThan(m.r2, 0)
-        // Single-family: fast mode ~10 min (air), slow mode ~8 h (envelope + mass).
+        // Single-family: fast mode ~7 min (air), slow mode ~9 h (envelope + mass).
         XCTAssertEqual(m.timeConstants.fast, 1 / (pa + qm) , accuracy: 0.2 / (pa + qm))
         XCTAssertGreaterThan(m.timeConstants.slow, 5 * 3600)
         XCTAssertLessThan(m.timeConstants.slow, 12 * 3600)
@@ -54,7 +54,7 @@ final class BuildingThermalTests: XCTestCase {
 
     func testTwoNodeCrossingOnNonMonotoneTrajectory() throws {
         // Cold air in a warm building at 0 °C outdoors, no gains: the air first rises fast
-        // towards the mass (fast mode, ~10 min) to about 22.7 °C, then both cool slowly
+        // towards the mass (fast mode, ~7 min) to about 22.7 °C, then both cool slowly
         // towards 0 °C. A threshold of 16 °C is crossed twice; the first crossing is wanted.
         let m = ThermalModes(sf)
         let tr = ThermalTrajectory(parameters: sf, modes: m, air: 15, mass: 25, outdoor: 0,

@@ -164,7 +164,7 @@ final class BuildingValidationTests: XCTestCase {
     }
 
     // Tolerances 2 s and 0.01 K (issue 4). Justification: the RK4 reference at dt = 1 s has a
-    // local error ~ (dt/τ_fast)^5 ≈ 1e-14 relative (τ_fast ≈ 10 min) and finds crossings by
+    // local error ~ (dt/τ_fast)^5 ≈ 1e-14 relative (τ_fast ≈ 7 min) and finds crossings by
     // bisection, so it is exact for this purpose. The event calendar's integer clock delays
     // each switch by < 1 ms; a thermostat relay oscillation has neutral phase stability, so
     // these delays accumulate over a day's ~160 switches to a few tenths of a second, and

@@ -107,6 +107,10 @@ public struct BuildingStock {
     @usableFromInline var classStart: [Int]
     @usableFromInline var classParameters: [BuildingArchetype]
     @usableFromInline var classModes: [ThermalModes]
+    // Plain-old-data copies of the archetype parts used per event, so the hot path never
+    // touches the archetype's reference-counted members (name, profile arrays).
+    @usableFromInline var classThermal: [ThermalParameters]
+    @usableFromInline var classHVAC: [HVACParameters]
     @usableFromInline var classAirGain: [Double]      // W, non-HVAC gains to the air node
     @usableFromInline var classMassGain: [Double]     // W, non-HVAC gains to the mass node
     @usableFromInline var classBaseLoad: [Double]     // W electric per building
@@ -164,6 +168,8 @@ public struct BuildingStock {
         classStart = [0]
         classParameters = []
         classModes = []
+        classThermal = []
+        classHVAC = []
         classIndex = []
         bus = []
         setpointOffset = []
@@ -188,6 +194,8 @@ public struct BuildingStock {
             }
             classParameters.append(spec.archetype)
             classModes.append(ThermalModes(spec.archetype.thermal))
+            classThermal.append(spec.archetype.thermal)
+            classHVAC.append(spec.archetype.hvac)
             var rng = RandomStream(seed: configuration.seed, replication: configuration.replication,
                                    stream: StreamID.named("buildings." + spec.name))
             let hv = spec.archetype.hvac
@@ -343,7 +351,7 @@ public struct BuildingStock {
         let now = Self.ms(time)
         var e = classEnergyJ[c]
         let n = Double(classRange(c).count)
-        e.base += n * classBaseLoad[c] * Double(now - classBaseSince[c]) / 1000
+        e.base += n * classBaseLoad[c] * Double(max(0, now - classBaseSince[c])) / 1000
         for i in classRange(c) { addHVACEnergy(i, seconds: Double(now - lastUpdate[i]) / 1000, to: &e) }
         let j = 1 / 3.6e6
         e.heatingElectric *= j; e.coolingElectric *= j; e.base *= j
@@ -363,7 +371,7 @@ public struct BuildingStock {
     /// Closed-form trajectory of building i from its last update under the current inputs.
     @inlinable func trajectory(_ i: Int) -> ThermalTrajectory {
         let c = Int(classIndex[i])
-        return ThermalTrajectory(parameters: classParameters[c].thermal, modes: classModes[c],
+        return ThermalTrajectory(parameters: classThermal[c], modes: classModes[c],
                                  air: airTemperature[i], mass: massTemperature[i],
                                  outdoor: outdoorTemperature,
                                  airGain: classAirGain[c] + hvacThermal[i], massGain: classMassGain[c])
@@ -445,7 +453,7 @@ public struct BuildingStock {
     @usableFromInline
     mutating func refreshBuilding(_ i: Int, now: Int64, reconcile: Bool, calendar: inout EventCalendar) {
         let c = Int(classIndex[i])
-        let hv = classParameters[c].hvac
+        let hv = classHVAC[c]
         let h = hv.heatingSetpoint + setpointOffset[i] - classSetback[c]
         let cs = hv.coolingSetpoint + setpointOffset[i] + classSetback[c]
         let d = hv.deadband

@@ -50,6 +50,7 @@ public struct EventCalendar: Sendable {
     /// Schedules an event at absolute time `time` (must be >= `now`: scheduling in the past is a
     /// programming error, checked by a precondition in debug builds and clamped to `now` in
     /// release builds). O(1).
+    @inlinable
     @discardableResult
     public mutating func schedule(at time: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) -> EventHandle {
         precondition(time.milliseconds >= storage.now, "EventCalendar.schedule: time \(time) is before now \(now)")
@@ -58,6 +59,7 @@ public struct EventCalendar: Sendable {
     }
 
     /// Schedules an event `delay` after `now` (negative delays are a programming error). O(1).
+    @inlinable
     @discardableResult
     public mutating func schedule(after delay: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) -> EventHandle {
         schedule(at: now + delay, priority: priority, handler: handler, agent: agent)
@@ -102,6 +104,7 @@ public struct EventCalendar: Sendable {
 
     /// Removes and returns the next event in (time, priority, FIFO) order and advances `now` to
     /// its time; nil when the calendar is empty. Amortised O(1).
+    @inlinable
     public mutating func popNext() -> Event? {
         makeUnique()
         return storage.popNext(notAfter: .max)
@@ -109,6 +112,7 @@ public struct EventCalendar: Sendable {
 
     /// Like ``popNext()`` but returns nil (leaving the event pending and `now` unchanged) when
     /// the next event is later than `limit`. Used by run loops with an end time.
+    @inlinable
     public mutating func popNext(notAfter limit: SimTime) -> Event? {
         makeUnique()
         return storage.popNext(notAfter: limit.milliseconds)
@@ -140,60 +144,97 @@ struct CalendarEntry {
     @usableFromInline var time: UInt64
     @usableFromInline var slot: UInt32
     @usableFromInline var generation: UInt32
+
+    @inlinable
+    init(time: UInt64, slot: UInt32, generation: UInt32) {
+        self.time = time
+        self.slot = slot
+        self.generation = generation
+    }
 }
 
 /// Per-event record, read once when the event fires (array of structs on purpose: the fields
 /// are always touched together, so one cache line serves the whole record).
 @usableFromInline
 struct CalendarSlot {
-    var period: Int64       // 0 = one-shot
-    var handler: UInt32
-    var agent: UInt32
-    var priority: Int32
-    var generation: UInt32  // bumped when the event fires or is cancelled
+    @usableFromInline var period: Int64       // 0 = one-shot
+    @usableFromInline var handler: UInt32
+    @usableFromInline var agent: UInt32
+    @usableFromInline var priority: Int32
+    @usableFromInline var generation: UInt32  // bumped when the event fires or is cancelled
+
+    @inlinable
+    init(period: Int64, handler: UInt32, agent: UInt32, priority: Int32, generation: UInt32) {
+        self.period = period
+        self.handler = handler
+        self.agent = agent
+        self.priority = priority
+        self.generation = generation
+    }
 }
 
 @usableFromInline
 struct CalendarBucket {
-    var base: UnsafeMutablePointer<CalendarEntry>?
-    var head: Int32      // level 0 only: entries before head already popped
-    var count: Int32
-    var capacity: Int32
+    @usableFromInline var base: UnsafeMutablePointer<CalendarEntry>?
+    @usableFromInline var head: Int32      // level 0 only: entries before head already popped
+    @usableFromInline var count: Int32
+    @usableFromInline var capacity: Int32
+
+    @inlinable
+    init(base: UnsafeMutablePointer<CalendarEntry>?, head: Int32, count: Int32, capacity: Int32) {
+        self.base = base
+        self.head = head
+        self.count = count
+        self.capacity = capacity
+    }
 }
 
 /// Owner of the calendar's raw buffers (copy-on-write through ``EventCalendar``).
 /// `@unchecked Sendable`: it is only mutated through a uniquely referenced `EventCalendar`.
 @usableFromInline
 final class CalendarStorage: @unchecked Sendable {
-    static let digitBits = 6
-    static let levels = 11            // ceil(64 / 6)
-    static let bucketsPerLevel = 64
+    // Computed constants rather than `static let`: a stored static is reached through a
+    // lazy-initialisation check on every use in the hot loop.
+    @inlinable static var digitBits: Int { 6 }
+    @inlinable static var levels: Int { 11 }            // ceil(64 / 6)
+    @inlinable static var bucketsPerLevel: Int { 64 }
 
     @usableFromInline var now: Int64 = 0
     /// Radix cursor: never above `now` and never above any pending time.
+    @usableFromInline
     var cursor: UInt64 = 0
+    @usableFromInline
     var bitmaps: UnsafeMutablePointer<UInt64>
+    @usableFromInline
     var levelMask: UInt64 = 0
+    @usableFromInline
     var buckets: UnsafeMutablePointer<CalendarBucket>
 
+    @usableFromInline
     var slots: UnsafeMutablePointer<CalendarSlot>
+    @usableFromInline
     var slotCapacity = 0
+    @usableFromInline
     var slotHighWater = 0
+    @usableFromInline
     var freeSlots: UnsafeMutablePointer<UInt32>
+    @usableFromInline
     var freeCount = 0
 
     @usableFromInline var live = 0
     @usableFromInline var fired: UInt64 = 0
-    var tombstones = 0
-    var storedEntries = 0
-    var totalBucketCapacity = 0
+    @usableFromInline var tombstones = 0
+    @usableFromInline var storedEntries = 0
+    @usableFromInline var totalBucketCapacity = 0
 
     /// Set once any event with a non-zero priority is scheduled; until then no priority work.
-    var anyPriority = false
+    @usableFromInline var anyPriority = false
     /// Time whose level-0 bucket is currently kept sorted by priority (only with anyPriority).
-    var openTime: UInt64 = .max
+    @usableFromInline var openTime: UInt64 = .max
+    @usableFromInline
     var sortScratch: [(priority: Int32, position: Int32, entry: CalendarEntry)] = []
 
+    @usableFromInline
     init() {
         let n = Self.levels * Self.bucketsPerLevel
         bitmaps = .allocate(capacity: Self.levels)
@@ -250,7 +291,7 @@ final class CalendarStorage: @unchecked Sendable {
 
     // MARK: slots
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func allocateSlot() -> UInt32 {
         if freeCount > 0 {
             freeCount &-= 1
@@ -263,13 +304,14 @@ final class CalendarStorage: @unchecked Sendable {
         return UInt32(truncatingIfNeeded: s)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func releaseSlot(_ s: UInt32) {
         slots[Int(s)].generation &+= 1
         freeSlots[freeCount] = s
         freeCount &+= 1
     }
 
+    @usableFromInline
     func growSlots() {
         // Slot indices are UInt32 and UInt32.max is reserved for EventHandle.invalid.
         precondition(slotCapacity < Int(UInt32.max) / 2, "EventCalendar: more than 2^31 pending events")
@@ -288,13 +330,14 @@ final class CalendarStorage: @unchecked Sendable {
     /// Valid while the slot still carries the handle's generation: firing, cancelling and
     /// rescheduling all move the generation on, and a free slot's generation is issued only
     /// when the slot is reused.
-    @inline(__always)
+    @inlinable @inline(__always)
     func isPending(_ h: EventHandle) -> Bool {
         let s = Int(h.slot)
         return s < slotHighWater && slots[s].generation == h.generation
     }
 
     /// Drops every entry; every slot's generation moves on so all issued handles go stale.
+    @usableFromInline
     func clear() {
         for i in 0..<(Self.levels * Self.bucketsPerLevel) {
             buckets[i].head = 0
@@ -317,19 +360,40 @@ final class CalendarStorage: @unchecked Sendable {
 
     // MARK: buckets
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func place(_ e: CalendarEntry) {
-        let x = e.time ^ cursor
-        // highest differing bit (0 when equal, which maps to level 0 as well)
-        let h = 63 &- (x | 1).leadingZeroBitCount
-        let level = h / Self.digitBits
-        let idx = Int(truncatingIfNeeded: e.time &>> UInt64(level &* Self.digitBits)) & 63
-        append(e, bucket: level &* 64 &+ idx)
-        bitmaps[level] |= (1 as UInt64) &<< UInt64(idx)
+        let level = placeNoMask(e)
         levelMask |= (1 as UInt64) &<< UInt64(level)
     }
 
-    @inline(__always)
+    /// Appends to the bucket of `e` relative to the cursor; returns its level. The caller keeps
+    /// `levelMask` up to date (spills fix it once per spill instead of once per entry).
+    @inlinable @inline(__always)
+    func placeNoMask(_ e: CalendarEntry) -> Int {
+        Self.place(e, cursor: cursor, buckets: buckets, bitmaps: bitmaps, storage: self)
+    }
+
+    /// The placement rule with the hot fields passed in registers: the spill loop calls it
+    /// with values loaded once instead of re-reading the object's fields after every store.
+    @inlinable @inline(__always)
+    static func place(_ e: CalendarEntry, cursor: UInt64, buckets: UnsafeMutablePointer<CalendarBucket>,
+                      bitmaps: UnsafeMutablePointer<UInt64>, storage: CalendarStorage) -> Int {
+        let x = e.time ^ cursor
+        // highest differing bit (0 when equal, which maps to level 0 as well)
+        let h = 63 &- (x | 1).leadingZeroBitCount
+        let level = h / digitBits
+        let idx = Int(truncatingIfNeeded: e.time &>> UInt64(level &* digitBits)) & 63
+        let b = level &* 64 &+ idx
+        let bp = buckets + b
+        if bp.pointee.count == bp.pointee.capacity { storage.grow(bucket: b) }
+        let c = Int(bp.pointee.count)
+        bp.pointee.base.unsafelyUnwrapped[c] = e
+        bp.pointee.count = Int32(truncatingIfNeeded: c &+ 1)
+        bitmaps[level] |= (1 as UInt64) &<< UInt64(idx)
+        return level
+    }
+
+    @inlinable @inline(__always)
     func append(_ e: CalendarEntry, bucket b: Int) {
         let bp = buckets + b
         if bp.pointee.count == bp.pointee.capacity { grow(bucket: b) }
@@ -338,6 +402,7 @@ final class CalendarStorage: @unchecked Sendable {
         bp.pointee.count = Int32(truncatingIfNeeded: c &+ 1)
     }
 
+    @usableFromInline @inline(never)
     func grow(bucket b: Int) {
         let old = buckets[b]
         let live = Int(old.count - old.head)
@@ -353,8 +418,14 @@ final class CalendarStorage: @unchecked Sendable {
 
     /// Frees a just-emptied bucket's buffer when it is far larger than needed, so a burst does
     /// not pin memory for the rest of the run.
-    @inline(__always)
+    @inlinable @inline(__always)
     func maybeShrink(bucket b: Int) {
+        let cap = Int(buckets[b].capacity)
+        if cap > 4096 { shrinkIfOversized(bucket: b) }
+    }
+
+    @usableFromInline
+    func shrinkIfOversized(bucket b: Int) {
         let cap = Int(buckets[b].capacity)
         if cap > 4096 && (cap > live || totalBucketCapacity > 8 * Swift.max(live, 65_536)) {
             buckets[b].base?.deallocate()
@@ -365,6 +436,7 @@ final class CalendarStorage: @unchecked Sendable {
 
     // MARK: operations
 
+    @inlinable @inline(__always)
     func schedule(at time: Int64, period: Int64, priority: Int32, handler: UInt32, agent: UInt32) -> EventHandle {
         let t = UInt64(bitPattern: Swift.max(time, now))  // clamp: the past is a programming error
         let s = allocateSlot()
@@ -376,7 +448,7 @@ final class CalendarStorage: @unchecked Sendable {
         return EventHandle(slot: s, generation: g)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func insert(_ e: CalendarEntry, priority: Int32) {
         storedEntries &+= 1
         if anyPriority && e.time == openTime {
@@ -388,6 +460,7 @@ final class CalendarStorage: @unchecked Sendable {
 
     /// Inserts into the open (current-millisecond) bucket at its sorted place: after every entry
     /// with priority <= `priority`, keeping FIFO among equals. Only with mixed priorities.
+    @usableFromInline
     func insertSorted(_ e: CalendarEntry, priority: Int32) {
         let idx = Int(e.time & 63)
         let b = idx   // level 0
@@ -417,6 +490,7 @@ final class CalendarStorage: @unchecked Sendable {
         buckets[b].count = Int32(c + 1)
     }
 
+    @usableFromInline
     func cancel(_ h: EventHandle) -> Bool {
         let s = h.slot
         releaseSlot(s)
@@ -426,6 +500,7 @@ final class CalendarStorage: @unchecked Sendable {
         return true
     }
 
+    @usableFromInline
     func reschedule(_ h: EventHandle, to time: Int64) -> EventHandle {
         let s = Int(h.slot)
         // Old entry becomes a tombstone; the slot keeps its data under a new generation.
@@ -439,6 +514,7 @@ final class CalendarStorage: @unchecked Sendable {
     }
 
     /// Drops every cancelled entry in one sweep (order-preserving). O(stored entries).
+    @usableFromInline
     func purgeTombstones() {
         for level in 0..<Self.levels {
             var bits = bitmaps[level]
@@ -471,7 +547,7 @@ final class CalendarStorage: @unchecked Sendable {
     /// Pops the next event with time <= limit. With `peekOnly` nothing is popped (buckets may
     /// still be spilled, which changes no observable order) and the returned event is a dummy
     /// when one exists.
-    @inline(__always)
+    @inlinable @inline(__always)
     func popNext(notAfter limit: Int64, peekOnly: Bool = false) -> Event? {
         if limit < 0 { return nil }
         let lim = UInt64(bitPattern: limit)
@@ -492,28 +568,7 @@ final class CalendarStorage: @unchecked Sendable {
                 }
                 if peekOnly { return Event(time: SimTime(milliseconds: Int64(t)), priority: 0, handler: 0, agent: 0, handle: .invalid) }
                 consumeHead(idx)
-                cursor = t
-                now = Int64(bitPattern: t)
-                fired &+= 1
-                let sp = slots + Int(e.slot)
-                let rec = sp.pointee
-                let event = Event(time: SimTime(milliseconds: Int64(bitPattern: t)), priority: rec.priority,
-                                  handler: rec.handler, agent: rec.agent,
-                                  handle: EventHandle(slot: e.slot, generation: e.generation))
-                if rec.period == 0 {
-                    releaseSlot(e.slot)
-                    live &-= 1
-                } else {
-                    let (next, overflow) = Int64(bitPattern: t).addingReportingOverflow(rec.period)
-                    if overflow || next == .max {
-                        releaseSlot(e.slot)
-                        live &-= 1
-                    } else {
-                        insert(CalendarEntry(time: UInt64(bitPattern: next), slot: e.slot, generation: e.generation),
-                               priority: rec.priority)
-                    }
-                }
-                return event
+                return fire(e)
             }
             let lm = levelMask & ~1
             if lm == 0 { return nil }
@@ -525,12 +580,54 @@ final class CalendarStorage: @unchecked Sendable {
             // Every entry of that bucket is >= newCursor; stop before spilling past the limit so
             // the cursor never overtakes a time the caller may still schedule at.
             if newCursor > lim { return nil }
+            let b = level &* 64 &+ idx
+            let bp = buckets + b
+            // A bucket holding a single entry (the common case when events are sparse relative
+            // to the bucket width) holds the minimum: fire it directly instead of moving it down
+            // level by level.
+            if bp.pointee.count == 1 && !peekOnly {
+                let e = bp.pointee.base.unsafelyUnwrapped[0]
+                if e.time <= lim && (tombstones == 0 || slots[Int(e.slot)].generation == e.generation) {
+                    bp.pointee.count = 0
+                    storedEntries &-= 1
+                    bitmaps[level] &= ~((1 as UInt64) &<< UInt64(idx))
+                    if bitmaps[level] == 0 { levelMask &= ~((1 as UInt64) &<< UInt64(level)) }
+                    return fire(e)
+                }
+            }
             cursor = newCursor
             spill(level: level, idx: idx)
         }
     }
 
-    @inline(__always)
+    /// Completes a pop: advances the clock, reads the slot, frees or re-arms it.
+    @inlinable @inline(__always)
+    func fire(_ e: CalendarEntry) -> Event {
+        let t = e.time
+        cursor = t
+        now = Int64(bitPattern: t)
+        fired &+= 1
+        let rec = slots[Int(e.slot)]
+        let event = Event(time: SimTime(milliseconds: Int64(bitPattern: t)), priority: rec.priority,
+                          handler: rec.handler, agent: rec.agent,
+                          handle: EventHandle(slot: e.slot, generation: e.generation))
+        if rec.period == 0 {
+            releaseSlot(e.slot)
+            live &-= 1
+        } else {
+            let (next, overflow) = Int64(bitPattern: t).addingReportingOverflow(rec.period)
+            if overflow || next == .max {
+                releaseSlot(e.slot)
+                live &-= 1
+            } else {
+                insert(CalendarEntry(time: UInt64(bitPattern: next), slot: e.slot, generation: e.generation),
+                       priority: rec.priority)
+            }
+        }
+        return event
+    }
+
+    @inlinable @inline(__always)
     func consumeHead(_ idx: Int) {
         let bp = buckets + idx
         let h = bp.pointee.head &+ 1
@@ -547,7 +644,7 @@ final class CalendarStorage: @unchecked Sendable {
     }
 
     /// Moves every entry of bucket (level, idx) to lower levels relative to the new cursor.
-    @inline(__always)
+    @inlinable @inline(__always)
     func spill(level: Int, idx: Int) {
         let b = level * 64 + idx
         bitmaps[level] &= ~((1 as UInt64) &<< UInt64(idx))
@@ -555,23 +652,27 @@ final class CalendarStorage: @unchecked Sendable {
         let count = Int(buckets[b].count)
         buckets[b].count = 0
         guard let base = buckets[b].base else { return }
+        let cur = cursor, bk = buckets, bm = bitmaps
         if tombstones > 0 {
             for i in 0..<count {
                 let e = base[i]
                 if slots[Int(e.slot)].generation == e.generation {
-                    place(e)
+                    _ = Self.place(e, cursor: cur, buckets: bk, bitmaps: bm, storage: self)
                 } else {
                     tombstones &-= 1
                     storedEntries &-= 1
                 }
             }
         } else {
-            for i in 0..<count { place(base[i]) }
+            for i in 0..<count { _ = Self.place(base[i], cursor: cur, buckets: bk, bitmaps: bm, storage: self) }
         }
+        // every target level is below `level`
+        for l in 0..<level where bitmaps[l] != 0 { levelMask |= (1 as UInt64) &<< UInt64(l) }
         maybeShrink(bucket: b)
     }
 
     /// Makes the level-0 bucket of time `t` the open one: stably sorts it by priority.
+    @usableFromInline
     func openBucket(_ idx: Int, time t: UInt64) {
         openTime = t
         let head = Int(buckets[idx].head)

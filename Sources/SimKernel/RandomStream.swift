@@ -133,14 +133,12 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         let u = next()
         let i = Int(truncatingIfNeeded: u & 255)
         let j = u >> 11
-        let z = ExponentialZiggurat.shared
-        if j < z.k[i] { return Double(j) * z.w[i] }
+        if j < zigguratExpK[i] { return Double(j) * zigguratExpW[i] }
         return exponentialSlowPath(j: j, i: i)
     }
 
     @usableFromInline
     mutating func exponentialSlowPath(j firstJ: UInt64, i firstI: Int) -> Double {
-        let z = ExponentialZiggurat.shared
         var j = firstJ
         var i = firstI
         while true {
@@ -148,12 +146,12 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
                 // tail beyond r: memoryless, so r + Exp(1)
                 return ExponentialZiggurat.r - log(1 - nextDouble())
             }
-            let x = Double(j) * z.w[i]
-            if z.f[i] + nextDouble() * (z.f[i - 1] - z.f[i]) < exp(-x) { return x }
+            let x = Double(j) * zigguratExpW[i]
+            if zigguratExpF[i] + nextDouble() * (zigguratExpF[i - 1] - zigguratExpF[i]) < exp(-x) { return x }
             let u = next()
             i = Int(truncatingIfNeeded: u & 255)
             j = u >> 11
-            if j < z.k[i] { return Double(j) * z.w[i] }
+            if j < zigguratExpK[i] { return Double(j) * zigguratExpW[i] }
         }
     }
 
@@ -194,21 +192,17 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     }
 }
 
-/// Tables for the exponential ziggurat (built once, immutable, shared).
-public final class ExponentialZiggurat: Sendable {
+/// Definition of the exponential ziggurat tables (the literal copies in ZigguratTables.swift
+/// are what the generator reads; a test checks they equal this computation).
+enum ExponentialZiggurat {
     /// Start of the tail.
-    public static let r = 7.697_117_470_131_487
-    @usableFromInline static let shared = ExponentialZiggurat()
+    static let r = 7.697_117_470_131_487
 
-    @usableFromInline let k: [UInt64]
-    @usableFromInline let w: [Double]
-    @usableFromInline let f: [Double]
-
-    init() {
-        // Marsaglia & Tsang (2000) set-up with 2^53 in place of 2^32.
+    /// Marsaglia & Tsang (2000) set-up for 256 layers, with 2^53 in place of 2^32.
+    static func computeTables() -> (k: [UInt64], w: [Double], f: [Double]) {
         let m = 9_007_199_254_740_992.0  // 2^53
         let v = 3.949_659_822_581_572e-3   // area of each layer
-        var de = ExponentialZiggurat.r
+        var de = r
         var te = de
         let q = v / exp(-de)
         var k = [UInt64](repeating: 0, count: 256)
@@ -227,9 +221,7 @@ public final class ExponentialZiggurat: Sendable {
             f[i] = exp(-de)
             w[i] = de / m
         }
-        self.k = k
-        self.w = w
-        self.f = f
+        return (k, w, f)
     }
 }
 

@@ -185,7 +185,7 @@ final class EventCalendarTests: XCTestCase {
         }
     }
 
-    /// Long run: 2 million events (debug build, under ~2 s) with times spread over 6 orders of
+    /// Long run: 1.5 million events (debug build, about 2 s) with times spread over 6 orders of
     /// magnitude and 10 % cancellations; times must never decrease and every event must be
     /// accounted for (fired + cancelled == scheduled). Tombstone purging keeps stored entries
     /// below twice the live count plus the purge threshold.
@@ -201,7 +201,7 @@ final class EventCalendarTests: XCTestCase {
         }
         var last = SimTime.zero
         var decreases = 0, maxStored = 0
-        while fired < 2_000_000 {
+        while fired < 1_500_000 {
             guard let e = c.popNext() else { break }
             if e.time < last { decreases += 1 }
             last = e.time
@@ -222,9 +222,9 @@ final class EventCalendarTests: XCTestCase {
         }
         XCTAssertEqual(decreases, 0)
         XCTAssertLessThanOrEqual(maxStored, 2 * pending + 1100)
-        XCTAssertEqual(fired, 2_000_000)
+        XCTAssertEqual(fired, 1_500_000)
         XCTAssertEqual(c.pendingCount, pending)
         XCTAssertEqual(scheduled, fired + cancelled + c.pendingCount)
-        XCTAssertGreaterThan(cancelled, 100_000)
+        XCTAssertGreaterThan(cancelled, 75_000)
     }
 }

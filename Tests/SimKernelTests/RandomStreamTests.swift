@@ -76,6 +76,13 @@ final class RandomStreamTests: XCTestCase {
         XCTAssertEqual(Double(beyondR), 1e6 * exp(-ExponentialZiggurat.r), accuracy: 120)
     }
 
+    func testZigguratTablesMatchTheirDefinition() {
+        let t = ExponentialZiggurat.computeTables()
+        XCTAssertEqual(t.k, zigguratExpK)
+        XCTAssertEqual(t.w, zigguratExpW)
+        XCTAssertEqual(t.f, zigguratExpF)
+    }
+
     /// Decile check of the exponential against its CDF (catches a wrong ziggurat layer even
     /// when the mean happens to come out right): each decile holds 10 % +- 0.3 % of 2e5 draws
     /// (sd 0.067 %, so > 4 sd).

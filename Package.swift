@@ -48,15 +48,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Helpers shared by the test targets (package root, Python venv for interop tests, running the CLI).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "TwinIOTests", dependencies: ["TwinIO"]),
-        .testTarget(name: "WeatherTests", dependencies: ["Weather", "TwinIO"]),
-        .testTarget(name: "MobilityTests", dependencies: ["Mobility", "TwinIO"]),
-        .testTarget(name: "EnergyTests", dependencies: ["Energy", "TwinIO", "Numerics"]),
-        .testTarget(name: "CityTwinTests", dependencies: ["CityTwin"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
-        .testTarget(name: "ValidationTests", dependencies: ["CityTwin", "Energy", "Mobility", "Weather", "TwinIO", "Numerics"]),
+        .testTarget(name: "TwinIOTests", dependencies: ["TestSupport", "TwinIO"]),
+        .testTarget(name: "WeatherTests", dependencies: ["TestSupport", "Weather", "TwinIO"]),
+        .testTarget(name: "MobilityTests", dependencies: ["TestSupport", "Mobility", "TwinIO"]),
+        .testTarget(name: "EnergyTests", dependencies: ["TestSupport", "Energy", "TwinIO", "Numerics"]),
+        .testTarget(name: "CityTwinTests", dependencies: ["TestSupport", "CityTwin"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments"]),
+        .testTarget(name: "ValidationTests", dependencies: ["TestSupport", "CityTwin", "Energy", "Mobility", "Weather", "TwinIO", "Numerics"]),
         .testTarget(name: "PerformanceTests", dependencies: ["SimKernel", "Energy", "Mobility", "Numerics", "TwinIO"]),
     ]
 )

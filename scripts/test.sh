@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # Runs the whole CityTwin test suite from a fresh clone: installs the Debian packages the
 # project needs (when missing), builds, and runs every test target. The Python interop tests
-# create their own virtual environment under .build-venv on first use.
+# create their own virtual environment under .build-venv on first use (PyPI access needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 swift build --build-tests
-swift test --skip-build 2>&1 | tee .build/test-output.txt
+mkdir -p .build
+set +e
+swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test-output.txt
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line with the totals of the XCTest run.
+summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test-output.txt | tail -1 || true)
+if [[ -n "$summary" ]]; then
+  total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
+  echo "Tests: $((total - failed)) passed, $failed failed"
+fi
+exit "$status"

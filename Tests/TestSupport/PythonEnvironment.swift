@@ -3,29 +3,30 @@ import Foundation
 /// A Python virtual environment for interop tests, created once under
 /// `<package root>/.build-venv` (ignored by git) and reused by every test and test target.
 ///
-/// Copy this file into another test target to use the same pattern. The first use creates the
+/// Shared by every test target through the `TestSupport` target. The first use creates the
 /// venv with `python3 -m venv` (override the interpreter with `CITYTWIN_PYTHON`) and pip
 /// installs missing packages from PyPI; later uses only check the imports (~0.5 s).
 /// A file lock serializes concurrent test processes.
-struct PythonEnvironment {
+public struct PythonEnvironment {
     /// Error with a one-line, actionable description.
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Output of one Python run.
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+    public struct Result {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
     }
 
     /// The venv's interpreter.
-    let python: URL
-    let root: URL
+    public let python: URL
+    public let root: URL
 
     /// The package root: the nearest ancestor of `filePath` that holds `Package.swift`.
-    static func packageRoot(from filePath: String = #filePath) throws -> URL {
+    public static func packageRoot(from filePath: String = #filePath) throws -> URL {
         var url = URL(fileURLWithPath: filePath).deletingLastPathComponent()
         while url.path != "/" {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
@@ -36,7 +37,7 @@ struct PythonEnvironment {
 
     /// Returns the environment, creating it and pip-installing whatever of `modules` is missing.
     /// - Parameter modules: `(import name, pip requirement)` pairs, e.g. `("h5py", "h5py")`.
-    static func prepare(modules: [(module: String, requirement: String)], filePath: String = #filePath) throws -> PythonEnvironment {
+    public static func prepare(modules: [(module: String, requirement: String)], filePath: String = #filePath) throws -> PythonEnvironment {
         let root = try packageRoot(from: filePath)
         let venv = root.appendingPathComponent(".build-venv")
         let python = venv.appendingPathComponent("bin/python")
@@ -74,12 +75,12 @@ struct PythonEnvironment {
     }
 
     /// Runs inline Python code (`python -c`).
-    func run(code: String, arguments: [String] = []) throws -> Result {
+    public func run(code: String, arguments: [String] = []) throws -> Result {
         try Self.run(executable: python.path, arguments: ["-c", code] + arguments)
     }
 
     /// Writes `script` to a temporary file and runs it with `arguments`.
-    func run(script: String, arguments: [String] = []) throws -> Result {
+    public func run(script: String, arguments: [String] = []) throws -> Result {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("citytwin-\(getpid())-\(UUID().uuidString).py")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -87,7 +88,7 @@ struct PythonEnvironment {
     }
 
     /// Runs a process; output goes through temporary files so a chatty child never blocks on a full pipe.
-    static func run(executable: String, arguments: [String]) throws -> Result {
+    public static func run(executable: String, arguments: [String], currentDirectory: URL? = nil) throws -> Result {
         let temp = FileManager.default.temporaryDirectory
         let outURL = temp.appendingPathComponent("citytwin-py-out-\(UUID().uuidString)")
         let errURL = temp.appendingPathComponent("citytwin-py-err-\(UUID().uuidString)")
@@ -101,6 +102,7 @@ struct PythonEnvironment {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)

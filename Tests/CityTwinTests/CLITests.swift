@@ -1,0 +1,99 @@
+import Foundation
+import TestSupport
+import TwinIO
+import XCTest
+
+/// End-to-end tests of the `citytwin` executable: exit codes, one-line errors, atomic output.
+final class CLITests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = try makeTemporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    private func leftovers() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+    }
+
+    func testRunWritesOutputAndPrintsKPIs() throws {
+        let out = dir.appendingPathComponent("base.h5").path
+        let r = try CommandLineTool.run(["run", "Scenarios/baseline.yaml", "-o", out, "--set", "duration=6h"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("KPIs:"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("max_outdoor_temperature"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Output: \(out)"), r.stdout)
+        XCTAssertEqual(try leftovers(), ["base.h5"], "no temporary files remain")
+        let f = try HDF5File.openReadOnly(path: out)
+        XCTAssertEqual(try f.shape(of: "/weather/temperature"), [25, 1], "6 h at 15 min: 25 rows including both ends")
+        XCTAssertEqual(try f.attribute("seed", at: "/meta").int64Value, 42)
+        XCTAssertTrue(try f.readStrings("/meta/scenario_resolved")[0].contains("\"duration\": \"6h\""))
+
+        let inspect = try CommandLineTool.run(["inspect", out])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("/weather/temperature  float64 25×1 [degC]"), inspect.stdout)
+    }
+
+    func testValidateReportsOneLineAndExitCode2() throws {
+        let bad = packageRootURL.appendingPathComponent("Tests/CityTwinTests/BadScenarios/unknown-key.yaml").path
+        let r = try CommandLineTool.run(["validate", bad])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("error: \(bad):5: weathr: unknown field"), r.stderr)
+
+        let ok = try CommandLineTool.run(["validate", "Scenarios/heatwave.yaml"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+    }
+
+    func testBadInputsLeaveNoOutputFile() throws {
+        let out = dir.appendingPathComponent("never.h5").path
+        let badEPW = dir.appendingPathComponent("bad.epw")
+        try "LOCATION,x\nnot an epw file\n".write(to: badEPW, atomically: true, encoding: .utf8)
+        let cases: [[String]] = [
+            ["run", "Scenarios/baseline.yaml", "-o", out, "--set", "weather.epw=\(badEPW.path)"],
+            ["run", "Scenarios/baseline.yaml", "-o", out, "--set", "duration=-1h"],
+            ["run", "Scenarios/baseline.yaml", "-o", out, "--set", "weather.heat_wave.delta_c"],
+            ["run", "Scenarios/baseline.yaml", "-o", out, "--seed", "minus-one"],
+            ["run", "Scenarios/baseline.yaml", "-o", out, "--bogus"],
+            ["run", "Scenarios/no-such-scenario.yaml", "-o", out],
+            ["run", "Scenarios/baseline.yaml", "-o", out, "--progress", "sometimes"],
+            ["inspect", badEPW.path],
+        ]
+        for args in cases {
+            let r = try CommandLineTool.run(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertFalse(r.stderr.isEmpty, "\(args)")
+            XCTAssertLessThanOrEqual(r.stderr.split(separator: "\n").count, 2, "\(args): \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("Fatal error"), "\(args)")
+        }
+        XCTAssertEqual(try leftovers(), ["bad.epw"], "no output or temporary file under any name")
+    }
+
+    func testSameSeedGivesIdenticalDatasets() throws {
+        let a = dir.appendingPathComponent("a.h5").path, b = dir.appendingPathComponent("b.h5").path
+        for out in [a, b] {
+            let r = try CommandLineTool.run(["run", "Scenarios/heatwave.yaml", "-o", out, "-q"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let fa = try HDF5File.openReadOnly(path: a), fb = try HDF5File.openReadOnly(path: b)
+        let datasets = try fa.walk().filter { $0.kind == .dataset && !$0.path.hasPrefix("/meta") }
+        XCTAssertGreaterThan(datasets.count, 10)
+        for d in datasets {
+            if try fa.elementType(of: d.path).isString {
+                XCTAssertEqual(try fa.readStrings(d.path), try fb.readStrings(d.path), d.path)
+            } else {
+                XCTAssertEqual(try fa.readDoubles(d.path), try fb.readDoubles(d.path), d.path)
+            }
+        }
+    }
+
+    func testHelpAndVersionExitZero() throws {
+        XCTAssertEqual(try CommandLineTool.run(["--help"]).status, 0)
+        let v = try CommandLineTool.run(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssertTrue(v.stdout.contains("0."))
+    }
+}

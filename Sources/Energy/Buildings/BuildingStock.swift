@@ -94,7 +94,7 @@ public struct BuildingEnergy: Sendable, Equatable {
 ///
 /// Buildings are stored struct-of-arrays, class by class (class c owns indices
 /// `classRange(c)`), in configuration order.
-public struct BuildingStock {
+public struct BuildingStock: EventHandler, Sendable {
     /// Number of handler ids this system uses from `handlerBase`.
     public static let handlerCount: UInt32 = 2
     public let handlerBase: UInt32

@@ -8,6 +8,15 @@ public struct Route: Sendable, Equatable {
     public var time: Double
 }
 
+@usableFromInline struct HeapEntry: Sendable {
+    @usableFromInline var key: Double
+    @usableFromInline var g: Double
+    @usableFromInline var node: Int32
+    @usableFromInline init(key: Double, g: Double, node: Int32) { self.key = key; self.g = g; self.node = node }
+    /// Order by key, ties by node index (deterministic).
+    @inline(__always) @usableFromInline func precedes(_ o: HeapEntry) -> Bool { key < o.key || (key == o.key && node < o.node) }
+}
+
 /// Shortest-path engine over one network. Not thread-safe (owns mutable search state): use one
 /// per thread. Ties are broken by node index (heap key (cost, node)), so results are deterministic.
 public struct Router: Sendable {
@@ -21,9 +30,8 @@ public struct Router: Sendable {
     @usableFromInline var parentLink: [Int32]
     @usableFromInline var stamp: [UInt32]
     @usableFromInline var generation: UInt32 = 0
-    @usableFromInline var heapKey: [Double] = []
-    @usableFromInline var heapG: [Double] = []
-    @usableFromInline var heapNode: [Int32] = []
+    /// Binary heap of (key, g, node) with lazy deletion; one array of small structs.
+    @usableFromInline var heap: [HeapEntry] = []
     /// Nodes settled by the last query (diagnostics).
     public private(set) var lastSettled = 0
     var treeSource = -1
@@ -37,7 +45,7 @@ public struct Router: Sendable {
         self.dist = [Double](repeating: .infinity, count: n)
         self.parentLink = [Int32](repeating: -1, count: n)
         self.stamp = [UInt32](repeating: 0, count: n)
-        heapKey.reserveCapacity(1024); heapG.reserveCapacity(1024); heapNode.reserveCapacity(1024)
+        heap.reserveCapacity(1024)
         self.heuristicScale = Router.scale(network, cost)
     }
 
@@ -72,41 +80,37 @@ public struct Router: Sendable {
             for i in 0..<stamp.count { stamp[i] = 0 }
             generation = 1
         }
-        heapKey.removeAll(keepingCapacity: true); heapG.removeAll(keepingCapacity: true); heapNode.removeAll(keepingCapacity: true)
+        heap.removeAll(keepingCapacity: true)
     }
 
-    @inline(__always) func less(_ i: Int, _ j: Int) -> Bool {
-        heapKey[i] < heapKey[j] || (heapKey[i] == heapKey[j] && heapNode[i] < heapNode[j])
-    }
-
-    @inline(__always) mutating func swapAt(_ i: Int, _ j: Int) {
-        heapKey.swapAt(i, j); heapG.swapAt(i, j); heapNode.swapAt(i, j)
-    }
-
+    // Sift with a hole instead of swaps: one move per level.
     @inline(__always) mutating func push(_ key: Double, _ g: Double, _ node: Int32) {
-        heapKey.append(key); heapG.append(g); heapNode.append(node)
-        var i = heapKey.count - 1
+        let e = HeapEntry(key: key, g: g, node: node)
+        heap.append(e)
+        var i = heap.count - 1
         while i > 0 {
             let p = (i - 1) >> 1
-            if less(i, p) { swapAt(i, p); i = p } else { break }
+            if e.precedes(heap[p]) { heap[i] = heap[p]; i = p } else { break }
         }
+        heap[i] = e
     }
 
     @inline(__always) mutating func pop() -> (g: Double, node: Int) {
-        let g = heapG[0], node = Int(heapNode[0])
-        let last = heapKey.count - 1
-        swapAt(0, last)
-        heapKey.removeLast(); heapG.removeLast(); heapNode.removeLast()
-        var i = 0
-        let n = heapKey.count
-        while true {
-            let l = 2 * i + 1
-            if l >= n { break }
-            var c = l
-            if l + 1 < n && less(l + 1, l) { c = l + 1 }
-            if less(c, i) { swapAt(c, i); i = c } else { break }
+        let top = heap[0]
+        let e = heap.removeLast()
+        let n = heap.count
+        if n > 0 {
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                if l >= n { break }
+                var c = l
+                if l + 1 < n && heap[l + 1].precedes(heap[l]) { c = l + 1 }
+                if heap[c].precedes(e) { heap[i] = heap[c]; i = c } else { break }
+            }
+            heap[i] = e
         }
-        return (g, node)
+        return (top.g, Int(top.node))
     }
 
     @inline(__always) func isThrough(_ node: Int, source: Int) -> Bool {
@@ -133,7 +137,7 @@ public struct Router: Sendable {
         push(h(origin), 0, Int32(origin))
         var settled = 0
         var found = false
-        while !heapKey.isEmpty {
+        while !heap.isEmpty {
             let (g, u) = pop()
             if g > dist[u] { continue } // stale entry
             settled += 1
@@ -175,7 +179,7 @@ public struct Router: Sendable {
         stamp[origin] = generation; dist[origin] = 0; parentLink[origin] = -1
         push(0, 0, Int32(origin))
         var settled = 0
-        while !heapKey.isEmpty {
+        while !heap.isEmpty {
             let (g, u) = pop()
             if g > dist[u] { continue }
             settled += 1

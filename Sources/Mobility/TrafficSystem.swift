@@ -90,6 +90,8 @@ public struct TripTable: Sendable {
 /// (agent = link), + 2 stuck timeout (agent = link), + 3 actuated signal decision (agent = node).
 public struct TrafficSystem: EventHandler, Sendable {
     public static let handlerCount: UInt32 = 4
+    /// Distinct destinations from one origin above which routing builds a full tree.
+    static let treeThreshold = 16
     public let network: RoadNetwork
     public let parameters: TrafficParameters
     public let handlerBase: UInt32
@@ -229,7 +231,8 @@ public struct TrafficSystem: EventHandler, Sendable {
         vRouteStart = [Int32](repeating: 0, count: k); vRouteEnd = [Int32](repeating: 0, count: k)
         routes = []
 
-        // Routes: one tree per distinct origin (ascending), one stored path per OD pair.
+        // Routes: one stored path per OD pair (free-flow). Origins with many destinations get
+        // one Dijkstra tree; origins with few use A* per pair (settles far fewer nodes).
         var byOrigin = (0..<k).map { $0 }
         byOrigin.sort { (vOrigin[$0], vDest[$0], $0) < (vOrigin[$1], vDest[$1], $1) }
         var router = Router(network: network)
@@ -237,15 +240,22 @@ public struct TrafficSystem: EventHandler, Sendable {
         var i = 0
         while i < k {
             let o = Int(vOrigin[byOrigin[i]])
-            router.buildTree(from: o)
-            while i < k, Int(vOrigin[byOrigin[i]]) == o {
+            var j = i, distinct = 0
+            while j < k, Int(vOrigin[byOrigin[j]]) == o {
+                if j == i || vDest[byOrigin[j]] != vDest[byOrigin[j - 1]] { distinct += 1 }
+                j += 1
+            }
+            let useTree = distinct >= TrafficSystem.treeThreshold
+            if useTree { router.buildTree(from: o) }
+            while i < j {
                 let d = Int(vDest[byOrigin[i]])
                 var rs: Int32 = 0, re: Int32 = -1, ff: Int64 = 0
-                if o == d { re = 0 } else if router.treePath(to: d, into: &path) {
+                let found = o == d ? false : (useTree ? router.treePath(to: d, into: &path) : router.route(from: o, to: d, into: &path) != nil)
+                if o == d { re = 0 } else if found {
                     rs = Int32(routes.count); routes.append(contentsOf: path); re = Int32(routes.count)
                     for l in path { ff += freeFlowMs[Int(l)] }
                 }
-                while i < k, Int(vOrigin[byOrigin[i]]) == o, Int(vDest[byOrigin[i]]) == d {
+                while i < j, Int(vDest[byOrigin[i]]) == d {
                     let v = byOrigin[i]
                     vRouteStart[v] = rs; vRouteEnd[v] = re; vFreeFlowMs[v] = ff
                     if re < 0 { unroutable += 1; vRouteEnd[v] = rs }

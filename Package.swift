@@ -52,13 +52,14 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "TwinIOTests", dependencies: ["TestSupport", "TwinIO"]),
+        .testTarget(name: "TwinIOTests", dependencies: ["TestSupport", "TwinIO"], exclude: ["EPWBadInputs"]),
         .testTarget(name: "WeatherTests", dependencies: ["TestSupport", "Weather", "TwinIO"]),
         .testTarget(name: "MobilityTests", dependencies: ["TestSupport", "Mobility", "TwinIO"]),
         .testTarget(name: "EnergyTests", dependencies: ["TestSupport", "Energy", "TwinIO", "Numerics"]),
-        .testTarget(name: "CityTwinTests", dependencies: ["TestSupport", "CityTwin"]),
+        .testTarget(name: "CityTwinTests", dependencies: ["TestSupport", "CityTwin"], exclude: ["BadScenarios"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments"]),
-        .testTarget(name: "ValidationTests", dependencies: ["TestSupport", "CityTwin", "Energy", "Mobility", "Weather", "TwinIO", "Numerics"]),
+        .testTarget(name: "ValidationTests", dependencies: ["TestSupport", "CityTwin", "Energy", "Mobility", "Weather", "TwinIO", "Numerics"],
+                    exclude: ["Data"]),
         .testTarget(name: "PerformanceTests", dependencies: ["SimKernel", "Energy", "Mobility", "Numerics", "TwinIO"]),
     ]
 )

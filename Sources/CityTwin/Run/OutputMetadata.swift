@@ -25,7 +25,22 @@ enum OutputMetadata {
             ("events_executed", .int64(Int64(stats.eventsExecuted))),
         ]
         for (name, value) in attrs { try file.setAttribute(name, value, at: "/meta") }
+        try file.write(scenario.overrides.isEmpty ? [""] : scenario.overrides, to: "/meta/overrides")
+        // Root attributes: what a reader needs to identify the run without opening groups.
+        let root: [(String, HDF5AttributeValue)] = [
+            ("format_version", .string(formatVersion)),
+            ("citytwin_version", .string(CityTwinVersion.string)),
+            ("scenario_name", .string(scenario.name)),
+            ("seed", .int64(Int64(bitPattern: scenario.seed))),
+            ("replication", .int64(Int64(scenario.replication))),
+            ("calendar_start", .string(calendarStart)),
+            ("duration_s", .double(Double(scenario.durationMs) / 1000)),
+        ]
+        for (name, value) in root { try file.setAttribute(name, value, at: "/") }
     }
+
+    /// Version of docs/output-format.md that the writer follows.
+    static let formatVersion = "1.0"
 
     static func iso(_ d: Date) -> String {
         let f = ISO8601DateFormatter()

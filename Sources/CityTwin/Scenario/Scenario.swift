@@ -25,6 +25,8 @@ public struct Scenario: Sendable {
     public var resolvedText: String
     /// The original file text.
     public var sourceText: String
+    /// The `--set` overrides applied, as given.
+    public var overrides: [String] = []
 }
 
 /// Where weather comes from and how a scenario alters it.
@@ -92,6 +94,7 @@ extension Scenario {
         var scenario = try decode(tree, file: path, sourceText: text)
         if let seed { scenario.seed = seed }
         if let replication { scenario.replication = replication }
+        scenario.overrides = overrides.map(\.description)
         return scenario
     }
 

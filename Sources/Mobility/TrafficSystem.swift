@@ -32,6 +32,9 @@ public struct TrafficParameters: Sendable {
     public var maxGreen: Double = 60
     /// Green extension step while a queue is present (s).
     public var extensionStep: Double = 3
+    /// Re-routing period in seconds (0 = off): every period, link costs are updated from
+    /// observed travel times and queues, and vehicles departing afterwards are routed on them.
+    public var rerouteInterval: Double = 0
     public init() {}
 }
 
@@ -65,6 +68,8 @@ public struct TrafficKPIs: Sendable {
     public var stuckPushes: Int
     public var unroutable: Int
     public var evDepleted: Int
+    /// Departures that got a different route from periodic re-routing.
+    public var rerouted: Int
     /// Up to 5 links with the highest maximum occupancy (ties: lower index first).
     public var topCongestedLinks: [(link: Int, maxOccupancy: Double)]
 }
@@ -87,9 +92,10 @@ public struct TripTable: Sendable {
 
 /// The traffic system: owns link and vehicle state (struct-of-arrays) and handles its events.
 /// Event kinds: handlerBase + 0 departure chain (agent = vehicle), + 1 link exit attempt
-/// (agent = link), + 2 stuck timeout (agent = link), + 3 actuated signal decision (agent = node).
+/// (agent = link), + 2 stuck timeout (agent = link), + 3 actuated signal decision (agent = node),
+/// + 4 periodic re-routing cost update.
 public struct TrafficSystem: EventHandler, Sendable {
-    public static let handlerCount: UInt32 = 4
+    public static let handlerCount: UInt32 = 5
     /// Distinct destinations from one origin above which routing builds a full tree.
     static let treeThreshold = 16
     public let network: RoadNetwork
@@ -133,6 +139,14 @@ public struct TrafficSystem: EventHandler, Sendable {
     @usableFromInline var intervalExits: [Int32]
     @usableFromInline var intervalSpeedSum: [Double]
     @usableFromInline var maxOccupancy: [Double]
+    @usableFromInline var rrExits: [Int32]             // exits since the last cost update
+    @usableFromInline var rrTimeSum: [Double]          // their link travel times (s)
+    var router: Router
+    var rerouteEpoch: Int32 = 0
+    var vEpoch: [Int32]
+    var routeCache: [Int64: Int32] = [:]               // (o × N + d) → vehicle holding that route (lookup only)
+    /// Departures whose re-routed path differs from the one they had.
+    public private(set) var reroutedTrips = 0
     var lastSnapshotMs: Int64 = 0
 
     // MARK: Vehicle state (index = departure order)
@@ -187,9 +201,18 @@ public struct TrafficSystem: EventHandler, Sendable {
                 throw MobilityError("trips: trip \(i) has departure \(trips.departure[i]); expected seconds ≥ 0")
             }
         }
+        router = Router(network: network)
+        vEpoch = []
         freeFlowMs = (0..<m).map { Int64((network.freeFlowTime($0) * 1000).rounded()) }
         headwayMs = (0..<m).map { 3_600_000 / (network.linkCapacity[$0] * parameters.flowCapacityFactor) }
-        storage = (0..<m).map { Int32(clamping: max(1, Int((network.linkLength[$0] * Double(network.linkLanes[$0]) * parameters.storageCapacityFactor / parameters.vehicleSpacing).rounded(.down)))) }
+        // Storage ⌊length × lanes / spacing⌋, at least 1 and at least the vehicles that flow
+        // capacity lets through during one free-flow time (MATSim's rule, so storage never
+        // throttles a free-flowing link below its capacity).
+        storage = (0..<m).map { l in
+            let jam = (network.linkLength[l] * Double(network.linkLanes[l]) * parameters.storageCapacityFactor / parameters.vehicleSpacing).rounded(.down)
+            let flowing = (network.freeFlowTime(l) * network.linkCapacity[l] * parameters.flowCapacityFactor / 3600).rounded(.up)
+            return Int32(clamping: Int(max(1, jam, flowing)))
+        }
         qCap = storage.map { $0 + 2 } // small slack for stuck push-throughs; grows if exceeded
         var starts = [Int32](repeating: 0, count: m)
         var total = 0
@@ -214,6 +237,7 @@ public struct TrafficSystem: EventHandler, Sendable {
         actGreenFrom = [Int64](repeating: 0, count: n)
         intervalExits = [Int32](repeating: 0, count: m); intervalSpeedSum = [Double](repeating: 0, count: m)
         maxOccupancy = [Double](repeating: 0, count: m)
+        rrExits = [Int32](repeating: 0, count: m); rrTimeSum = [Double](repeating: 0, count: m)
 
         // Vehicles in departure order (stable: ties keep input order).
         let order = (0..<trips.count).sorted { (trips.departure[$0], $0) < (trips.departure[$1], $1) }
@@ -236,6 +260,7 @@ public struct TrafficSystem: EventHandler, Sendable {
         var byOrigin = (0..<k).map { $0 }
         byOrigin.sort { (vOrigin[$0], vDest[$0], $0) < (vOrigin[$1], vDest[$1], $1) }
         var router = Router(network: network)
+        vEpoch = [Int32](repeating: 0, count: k)
         var path: [Int32] = []
         var i = 0
         while i < k {
@@ -263,6 +288,7 @@ public struct TrafficSystem: EventHandler, Sendable {
                 }
             }
         }
+        self.router = router
         travellerCount = (0..<k).filter { vRouteEnd[$0] > vRouteStart[$0] }.count
         setupDefaultSignals()
     }
@@ -361,6 +387,10 @@ public struct TrafficSystem: EventHandler, Sendable {
             vArrive[v] = vDepart[v]
         }
         scheduleDeparture(from: 0, calendar: &calendar)
+        if parameters.rerouteInterval > 0 {
+            let every = SimTime.seconds(parameters.rerouteInterval)
+            calendar.schedulePeriodic(start: calendar.now + every, every: every, handler: handlerBase + 4)
+        }
         for node in 0..<network.nodeCount where sigKind[node] == 2 {
             actGreenFrom[node] = calendar.now.milliseconds
             calendar.schedule(at: calendar.now + SimTime.seconds(parameters.minGreen), handler: handlerBase + 3, agent: UInt32(node))
@@ -387,6 +417,7 @@ public struct TrafficSystem: EventHandler, Sendable {
             processExits(a, t, &calendar)
         case 2: stuckTimeout(a, t, &calendar)
         case 3: actuatedDecision(a, t, &calendar)
+        case 4: updateRoutingCosts()
         default: return
         }
     }
@@ -400,6 +431,7 @@ public struct TrafficSystem: EventHandler, Sendable {
     mutating func depart(_ v: Int, _ t: Int64, _ calendar: inout EventCalendar) {
         departedCount += 1
         scheduleDeparture(from: v + 1, calendar: &calendar)
+        if vEpoch[v] != rerouteEpoch { reroute(v) }
         vPos[v] = vRouteStart[v]
         let l = Int(routes[Int(vRouteStart[v])])
         if depHead[l] < 0 && qCount[l] < storage[l] {
@@ -461,6 +493,7 @@ public struct TrafficSystem: EventHandler, Sendable {
             nextExitMs[l] = (Double(t) - prev < headwayMs[l] ? prev : Double(t)) + headwayMs[l]
             let len = network.linkLength[l]
             intervalExits[l] += 1
+            rrExits[l] += 1; rrTimeSum[l] += Double(t - vEntry[v]) / 1000
             let dt = Double(t - vEntry[v]) / 1000
             intervalSpeedSum[l] += dt > 0 ? len / dt * 3.6 : network.linkFreeSpeed[l] * 3.6
             vDistance[v] += len
@@ -482,6 +515,47 @@ public struct TrafficSystem: EventHandler, Sendable {
             }
             spaceFreed(l, t, &calendar)
         }
+    }
+
+    /// Link costs for re-routing: the larger of the free-flow time, the mean travel time of
+    /// vehicles that left the link since the last update, and the time to discharge the vehicles
+    /// now on it (count × headway). Then starts a new routing epoch. O(L).
+    mutating func updateRoutingCosts() {
+        var costs = [Double](repeating: 0, count: network.linkCount)
+        for l in 0..<network.linkCount {
+            var c = Double(freeFlowMs[l]) / 1000
+            if rrExits[l] > 0 { c = max(c, rrTimeSum[l] / Double(rrExits[l])) }
+            c = max(c, Double(qCount[l]) * headwayMs[l] / 1000)
+            costs[l] = max(c, 1e-3)
+            rrExits[l] = 0; rrTimeSum[l] = 0
+        }
+        try? router.setCosts(costs) // costs are positive and finite by construction
+        rerouteEpoch += 1
+        routeCache.removeAll(keepingCapacity: true)
+    }
+
+    /// Routes vehicle v on the current epoch's costs (one search per OD pair and epoch; the
+    /// route is appended to the flat route array and shared through `routeCache`).
+    mutating func reroute(_ v: Int) {
+        vEpoch[v] = rerouteEpoch
+        let o = Int(vOrigin[v]), d = Int(vDest[v])
+        let key = Int64(o) * Int64(network.nodeCount) + Int64(d)
+        if let w = routeCache[key] {
+            if vRouteStart[v] != vRouteStart[Int(w)] || vRouteEnd[v] != vRouteEnd[Int(w)] { reroutedTrips += 1 }
+            vRouteStart[v] = vRouteStart[Int(w)]; vRouteEnd[v] = vRouteEnd[Int(w)]; vFreeFlowMs[v] = vFreeFlowMs[Int(w)]
+            return
+        }
+        var path: [Int32] = []
+        guard router.route(from: o, to: d, into: &path) != nil, !path.isEmpty else { return } // keep old route
+        let old = Array(routes[Int(vRouteStart[v])..<Int(vRouteEnd[v])])
+        if old != path {
+            reroutedTrips += 1
+            vRouteStart[v] = Int32(routes.count); routes.append(contentsOf: path); vRouteEnd[v] = Int32(routes.count)
+            var ff: Int64 = 0
+            for l in path { ff += freeFlowMs[Int(l)] }
+            vFreeFlowMs[v] = ff
+        }
+        routeCache[key] = Int32(v)
     }
 
     mutating func block(_ l: Int, _ n: Int, _ t: Int64, _ calendar: inout EventCalendar) {
@@ -616,7 +690,7 @@ public struct TrafficSystem: EventHandler, Sendable {
                            completedShare: vehicleCount > 0 ? Double(completed) / Double(vehicleCount) : 1,
                            vehicleHours: vh, vehicleKm: vkm,
                            meanDelay: arrivedCount > 0 ? delaySum / Double(arrivedCount) : 0,
-                           stuckPushes: stuckPushes, unroutable: unroutable, evDepleted: evDepleted,
+                           stuckPushes: stuckPushes, unroutable: unroutable, evDepleted: evDepleted, rerouted: reroutedTrips,
                            topCongestedLinks: top.map { ($0, maxOccupancy[$0]) })
     }
 

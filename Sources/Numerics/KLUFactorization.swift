@@ -31,8 +31,11 @@ public final class KLUFactorization {
         public var useBTF: Bool
         /// Fill-reducing ordering: 0 = AMD (default), 1 = COLAMD.
         public var ordering: Int32
-        public init(scale: Int32 = 2, useBTF: Bool = true, ordering: Int32 = 0) {
-            self.scale = scale; self.useBTF = useBTF; self.ordering = ordering
+        /// Partial-pivoting threshold: a diagonal entry is kept as pivot if ≥ tol × the column's
+        /// largest (KLU default 0.001). Smaller keeps the fill-reducing order more often.
+        public var pivotTolerance: Double
+        public init(scale: Int32 = 2, useBTF: Bool = true, ordering: Int32 = 0, pivotTolerance: Double = 0.001) {
+            self.scale = scale; self.useBTF = useBTF; self.ordering = ordering; self.pivotTolerance = pivotTolerance
         }
     }
 
@@ -49,6 +52,7 @@ public final class KLUFactorization {
         common.pointee.scale = options.scale
         common.pointee.btf = options.useBTF ? 1 : 0
         common.pointee.ordering = options.ordering
+        common.pointee.tol = options.pivotTolerance
         if n == 0 { symbolic = nil; return }
         var cp = columnPointers, ri = rowIndices
         symbolic = cp.withUnsafeMutableBufferPointer { c in
@@ -67,6 +71,13 @@ public final class KLUFactorization {
         if numeric != nil { klu_free_numeric(&numeric, common) }
         if symbolic != nil { klu_free_symbolic(&symbolic, common) }
         common.deallocate()
+    }
+
+    /// Entries in the L and U factors (diagonals included) of the current numeric factorisation,
+    /// plus KLU's off-diagonal-block entries; 0 before the first `factor`. A measure of fill-in.
+    public var factorNonZeroCount: Int {
+        guard let num = numeric else { return 0 }
+        return Int(num.pointee.lnz) + Int(num.pointee.unz) + Int(num.pointee.nzoff)
     }
 
     /// Full numeric factorisation (with pivoting) of the matrix with the analysed pattern and `values`.
@@ -133,6 +144,18 @@ public final class KLUFactorization {
             klu_solve(symbolic, numeric, Int32(n), 1, x.baseAddress, common)
         }
         if ok != 1 { throw NumericsError.library("klu_solve failed with status \(common.pointee.status)") }
+    }
+
+    /// Solves A·x = b in place on a raw buffer of exactly `n` entries (no array, no copy).
+    public func solve(_ b: UnsafeMutableBufferPointer<Double>) throws {
+        guard b.count == n else {
+            throw NumericsError.dimensionMismatch("klu_solve: right-hand side has \(b.count) entries, expected \(n)")
+        }
+        if n == 0 { return }
+        guard numeric != nil else { throw NumericsError.invalidInput("klu_solve: no numeric factorisation (call factor first)") }
+        if klu_solve(symbolic, numeric, Int32(n), 1, b.baseAddress, common) != 1 {
+            throw NumericsError.library("klu_solve failed with status \(common.pointee.status)")
+        }
     }
 
     /// Solves for a matrix given as a fresh factorisation — convenience for one-off solves.

@@ -144,9 +144,9 @@ public struct ThermalTrajectory: Sendable, Equatable {
     /// g(t) = Ta(t) − threshold is a constant plus two exponentials, so g' has at most one
     /// zero t_e = ln(−r2 a2 / (r1 a1)) / (r1 − r2): g is monotone on [0, t_e] and [t_e, ∞)
     /// and has at most one root on each. Each piece with a sign change is bracketed by
-    /// doubling probes from the fast time constant and solved by safeguarded Newton
-    /// (Newton steps that leave the bracket or stall fall back to bisection) to 1e-6 s.
-    /// Cost: typically 10–30 exponential pairs; no allocation.
+    /// probes (the tangent-line estimate, then doubling) and solved by safeguarded Newton
+    /// (steps that leave the bracket fall back to bisection) to 1e-6 s.
+    /// Cost: typically 6–10 exponential pairs; no allocation.
     public func firstCrossing(of threshold: Double, horizon: Double) -> Double? {
         let g0 = air(at: 0) - threshold
         if g0 == 0 || !(horizon > 0) { return nil }
@@ -168,45 +168,47 @@ public struct ThermalTrajectory: Sendable, Equatable {
         return nil
     }
 
+    /// Ta(t) and dTa/dt at `t` from one pair of exponentials.
+    @inlinable public func airAndSlope(at t: Double) -> (value: Double, slope: Double) {
+        let e1 = a1 * exp(r1 * t), e2 = a2 * exp(r2 * t)
+        return (airSteady + e1 + e2, r1 * e1 + r2 * e2)
+    }
+
     /// Root of g on [lo, hi] where g is monotone and g(lo) = glo ≠ 0.
     @usableFromInline
     func rootOnMonotonePiece(lo: Double, glo: Double, hi: Double, threshold: Double) -> Double? {
         let ghi = air(at: hi) - threshold
         if ghi == 0 { return hi }
         if (glo > 0) == (ghi > 0) { return nil }
-        // Bracket tightly by doubling from the fast time scale, so Newton starts close.
         var left = lo, gLeft = glo
-        var right = hi
-        var step = max(1e-3, min(-1 / r1, hi - lo) / 8)
+        var right = hi, gRight = ghi
+        // Bracket tightly: first probe at the tangent-line estimate from lo (usually close,
+        // since thermostat cycles are short against the slow mode), then double.
+        let s0 = airSlope(at: lo)
+        let tangent = s0 != 0 ? -glo / s0 : 0
+        var step = tangent > 0 ? tangent : min(-1 / r1, hi - lo) / 8
+        step = max(1e-3, step)
         while lo + step < hi {
             let probe = lo + step
             let gp = air(at: probe) - threshold
             if gp == 0 { return probe }
-            if (gp > 0) != (gLeft > 0) { right = probe; break }
+            if (gp > 0) != (gLeft > 0) { right = probe; gRight = gp; break }
             left = probe
             gLeft = gp
             step *= 2
         }
-        // Safeguarded Newton on [left, right] with sign(g(left)) = sign(gLeft).
-        var t = 0.5 * (left + right)
-        var dxOld = right - left
-        var dx = dxOld
-        for _ in 0..<200 {
-            let g = air(at: t) - threshold
+        // Newton from the regula-falsi point; any step leaving the bracket is replaced by
+        // bisection, and the bracket shrinks every iteration, so it always terminates.
+        var t = left + (right - left) * gLeft / (gLeft - gRight)
+        for _ in 0..<100 {
+            let (v, slope) = airAndSlope(at: t)
+            let g = v - threshold
             if g == 0 { return t }
-            if (g > 0) == (gLeft > 0) { left = t } else { right = t }
-            let slope = airSlope(at: t)
-            let newton = t - g / slope
-            if slope == 0 || !(newton > left && newton < right) || abs(2 * g) > abs(dxOld * slope) {
-                dxOld = dx
-                dx = 0.5 * (right - left)
-                t = left + dx
-            } else {
-                dxOld = dx
-                dx = g / slope
-                t = newton
-            }
-            if abs(dx) < 1e-6 || right - left < 1e-6 { break }
+            if (g > 0) == (gLeft > 0) { left = t; gLeft = g } else { right = t; gRight = g }
+            var next = slope != 0 ? t - g / slope : left - 1
+            if !(next > left && next < right) { next = 0.5 * (left + right) }
+            if abs(next - t) < 1e-6 || right - left < 1e-6 { return next }
+            t = next
         }
         return t
     }

@@ -145,6 +145,52 @@ final class BuildingStockTests: XCTestCase {
         XCTAssertEqual(office.heatingFuel, office.heatingThermal / 0.8, accuracy: 1e-9 * max(1, office.heatingFuel))
     }
 
+    func testOneNodeSwitchTimesMatchLogarithms() throws {
+        // 1R1C, no gains, To = 0 °C, τ = C/UA = 4e6/200 = 20,000 s, heat 8 kW → Ta∞ = 40 °C.
+        var a = BuildingArchetype.singleFamily
+        a.thermal = .oneNode(ua: 200, capacity: 4e6)
+        a.hvac.heatingCapacity = 8000
+        a.hvac.fanPower = 0
+        a.occupants = 0
+        a.basePeakLoad = 0
+        a.solarAperture = 0
+        let spec = BuildingClassSpec(name: "rc", archetype: a, count: 1, buses: [0], setpointOffsetSD: 0,
+                                     initialAirTemperature: 21...21)
+        var stock = try BuildingStock(configuration: BuildingStockConfiguration(classes: [spec], seed: 1, busCount: 1),
+                                      handlerBase: 0)
+        var cal = EventCalendar()
+        stock.start(calendar: &cal)
+        stock.update(outdoorTemperature: 0, solarIrradiance: 0, at: .zero, calendar: &cal)
+        var times: [Double] = []
+        while times.count < 3, let e = cal.popNext(notAfter: .hours(6)) {
+            stock.handle(e, calendar: &cal)
+            if e.handler == stock.switchHandler { times.append(e.time.seconds) }
+        }
+        XCTAssertEqual(times.count, 3)
+        guard times.count == 3 else { return }
+        // Off from 21 to 19.5: τ ln(21/19.5); on from 19.5 to 20.5 towards 40: τ ln(20.5/19.5);
+        // off again from 20.5 to 19.5: τ ln(20.5/19.5). Tolerance 1 ms: the calendar's rounding up.
+        let tau = 20_000.0
+        let t1 = tau * log(21 / 19.5)
+        let t2 = t1 + tau * log((40 - 19.5) / (40 - 20.5))
+        let t3 = t2 + tau * log(20.5 / 19.5)
+        XCTAssertEqual(times[0], t1, accuracy: 1e-3)
+        XCTAssertEqual(times[1], t2, accuracy: 2e-3)
+        XCTAssertEqual(times[2], t3, accuracy: 3e-3)
+    }
+
+    func testEmptyStockSchedulesNothing() throws {
+        var stock = try BuildingStock(configuration: BuildingStockConfiguration(classes: [], seed: 1, busCount: 2),
+                                      handlerBase: 0)
+        var cal = EventCalendar()
+        stock.start(calendar: &cal)
+        stock.update(outdoorTemperature: 10, solarIrradiance: 0, at: .zero, calendar: &cal)
+        XCTAssertEqual(cal.pendingCount, 0)
+        var b: [Double] = []
+        stock.busLoads(into: &b)
+        XCTAssertEqual(b, [0, 0])
+    }
+
     func testConfigurationErrors() {
         var c = config(count: 3)
         c.classes[0].buses = [9]

@@ -440,6 +440,8 @@ public struct BuildingStock: EventHandler, Sendable {
         for i in 0..<count {
             refreshBuilding(i, now: now, reconcile: true, calendar: &calendar)
         }
+        // An empty stock needs no clock (and must not keep a run loop busy).
+        guard count > 0 else { return }
         let next = configuration.clock.nextHourBoundary(afterMilliseconds: now)
         if next != tickTime {
             if let h = tickEvent { calendar.cancel(h) }

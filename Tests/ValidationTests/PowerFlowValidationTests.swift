@@ -86,6 +86,27 @@ final class PowerFlowValidationTests: XCTestCase {
     func testCase1354pegase() throws { try validate(Self.cases[4]) }
     func testCase9241pegase() throws { try validate(Self.cases[5]) }
 
+    /// Q-limit enforcement (PV→PQ switching) on case118 against pandapower's enforce_q_lims
+    /// solution (Data/pf_reference/README.md): all bus voltages within 1e-6 p.u. / 1e-4°
+    /// (observed 5e-13). Six generators hit a limit (buses 19, 32, 34, 92, 103, 105).
+    func testCase118WithQLimits() throws {
+        let path = Self.root.appendingPathComponent("Models/grids/case118.m").path
+        let grid = try PowerGrid(matpower: MatpowerReader.read(path: path))
+        let r = try PowerFlowSolver(grid: grid, options: PowerFlowOptions(tolerance: 1e-10, enforceQLimits: true)).solve()
+        XCTAssertTrue(r.converged)
+        XCTAssertEqual(r.qLimitedBuses.sorted(), [19, 32, 34, 92, 103, 105])
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Data/pf_reference/case118_qlim_pf_bus.csv")
+        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(rows.count, grid.busCount)
+        for (i, line) in rows.enumerated() {
+            let f = line.split(separator: ",").compactMap { Double($0) }
+            guard f.count == 3 else { return XCTFail("\(url.path):\(i + 2): expected bus_i,Vm_pu,Va_deg") }
+            XCTAssertEqual(Int(f[0]), grid.busID[i])
+            XCTAssertEqual(r.vm[i], f[1], accuracy: 1e-6, "bus \(grid.busID[i]) Vm")
+            XCTAssertEqual(r.va[i], f[2], accuracy: 1e-4, "bus \(grid.busID[i]) Va")
+        }
+    }
+
     /// case33bw_pu.m (pre-converted) must give the same solution as case33bw.m with its MATLAB conversion.
     func testCase33bwPreConvertedCopyAgrees() throws {
         let a = try solveCase(path: Self.root.appendingPathComponent("Models/grids/case33bw.m").path)

@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CLinearAlgebra", pkgConfig: "lapacke",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(name: "CKLU", providers: [.apt(["libsuitesparse-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         // Foundation layer.
         .target(name: "SimKernel", swiftSettings: optimize),
@@ -41,7 +42,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Experiments", dependencies: ["CityTwin", "TwinIO"]),
+        .target(name: "Experiments", dependencies: ["CityTwin", "TwinIO", "SimKernel", "CMPI"]),
         .executableTarget(name: "citytwin", dependencies: [
             "CityTwin", "Experiments", "TwinIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,1 +1,1 @@
-// Experiments module: see docs/architecture.md.
+// Experiments module: sweeps, replications, comparisons and reports. See docs/architecture.md.

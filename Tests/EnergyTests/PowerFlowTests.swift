@@ -91,6 +91,12 @@ final class PowerFlowTests: XCTestCase {
         XCTAssertLessThan(r2.vm[13], r.vm[13])
         XCTAssertGreaterThan(r2.lossesMW, r.lossesMW)
         XCTAssertThrowsError(try s.solve(loadsP: [1], loadsQ: [1]))
+        // One-bus update in O(1) equals the full-array update.
+        let s2 = try PowerFlowSolver(grid: g)
+        for i in 0..<g.busCount { try s2.setLoad(bus: i, p: g.pd[i] * 1.1, q: g.qd[i] * 1.1) }
+        let r3 = try s2.solve()
+        for (a, b) in zip(r3.vm, r2.vm) { XCTAssertEqual(a, b, accuracy: 1e-9) }
+        XCTAssertThrowsError(try s2.setLoad(bus: 14, p: 1, q: 1))
     }
 
     /// Flat start on case118 converges to the same solution (1e-9 p.u., far below the 1e-8 mismatch).

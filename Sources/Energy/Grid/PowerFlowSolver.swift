@@ -219,6 +219,21 @@ public final class PowerFlowSolver {
         computeInjectionTargets()
     }
 
+    /// Changes one bus's load (MW, MVAr) in O(1), for event-driven updates (a charger plugging in).
+    /// `bus` is the bus index (case row), not the bus number; see `PowerGrid.busIndex(ofID:)`.
+    public func setLoad(bus: Int, p: Double, q: Double) throws {
+        guard bus >= 0, bus < grid.busCount else {
+            throw PowerGridError("PowerFlowSolver.setLoad: bus index \(bus) outside 0..<\(grid.busCount)")
+        }
+        guard p.isFinite, q.isFinite else {
+            throw PowerGridError("PowerFlowSolver.setLoad: bus \(grid.busID[bus]) load is not finite (P \(p), Q \(q))")
+        }
+        let base = grid.baseMVA
+        sP[bus] += (grid.pd[bus] - p) / base
+        sQ[bus] += (grid.qd[bus] - q) / base
+        grid.pd[bus] = p; grid.qd[bus] = q
+    }
+
     /// Sets generator active outputs (MW, one per in-service generator). The slack still balances.
     public func setGeneration(p: [Double]) throws {
         guard p.count == grid.genCount, p.allSatisfy({ $0.isFinite }) else {

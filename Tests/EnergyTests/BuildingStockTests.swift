@@ -179,6 +179,61 @@ final class BuildingStockTests: XCTestCase {
         XCTAssertEqual(times[2], t3, accuracy: 3e-3)
     }
 
+    func testMeanAirTemperatureIsExactIntegral() throws {
+        // 1R1C free-floating from 21 °C towards 5 °C (To = 5, no gains, no capacity),
+        // τ = 20,000 s: mean over [0, T] = T∞ + (T0 − T∞) τ/T (1 − e^{−T/τ}).
+        var a = BuildingArchetype.apartment
+        a.thermal = .oneNode(ua: 200, capacity: 4e6)
+        a.hvac.heatingCapacity = 0
+        a.hvac.coolingCapacity = 0
+        a.occupants = 0
+        a.basePeakLoad = 0
+        let spec = BuildingClassSpec(name: "rc", archetype: a, count: 3, buses: [0], setpointOffsetSD: 0,
+                                     initialAirTemperature: 21...21)
+        var stock = try BuildingStock(configuration: BuildingStockConfiguration(classes: [spec], seed: 1, busCount: 1),
+                                      handlerBase: 0)
+        var cal = EventCalendar()
+        stock.start(calendar: &cal)
+        stock.update(outdoorTemperature: 5, solarIrradiance: 0, at: .zero, calendar: &cal)
+        let end = SimTime.hours(7.5)
+        while let e = cal.popNext(notAfter: end) { stock.handle(e, calendar: &cal) }
+        let T = end.seconds, tau = 20_000.0
+        let expected = 5 + 16 * tau / T * (1 - exp(-T / tau))
+        // Tolerance 1e-9 K: closed form vs closed form, only rounding differs (hourly ticks
+        // split the integral into 8 pieces).
+        XCTAssertEqual(try XCTUnwrap(stock.meanAirTemperature(ofClass: 0, at: end)), expected, accuracy: 1e-9)
+        XCTAssertNil(stock.meanAirTemperature(ofClass: 0, at: .zero))
+        XCTAssertNil(stock.meanAirTemperature(ofClass: 4, at: end))
+    }
+
+    func testDemandResponseSetpointRelief() throws {
+        var stock = try BuildingStock(configuration: config(count: 40), handlerBase: 0)
+        var cal = EventCalendar()
+        _ = Self.run(&stock, calendar: &cal, hours: 3, outdoor: 35, irradiance: 800)
+        let onBus1 = (0..<40).filter { stock.bus[$0] == 1 }
+        let onBus3 = (0..<40).filter { stock.bus[$0] == 3 }
+        let cooling3 = onBus3.filter { stock.mode[$0] == .cooling }
+        XCTAssertTrue(onBus1.contains { stock.mode[$0] == .cooling })
+        var before: [Double] = []
+        stock.busLoads(into: &before)
+        // 2 K relief on bus 1: every cooling unit there is now at least 1.5 K below its new
+        // off threshold (Ta ≤ c + d/2 + offset before, off threshold c + 2 − d/2 + offset), so all stop.
+        stock.setSetpointRelief(2, bus: 1, at: cal.now, calendar: &cal)
+        XCTAssertFalse(onBus1.contains { stock.mode[$0] == .cooling })
+        XCTAssertEqual(onBus3.filter { stock.mode[$0] == .cooling }, cooling3)
+        var after: [Double] = []
+        stock.busLoads(into: &after)
+        XCTAssertLessThan(after[1], before[1])
+        XCTAssertEqual(after[3], before[3])
+        XCTAssertEqual(stock.setpointRelief, [0, 2, 0, 0])
+        var perClass: [Double] = []
+        stock.classElectricPower(into: &perClass)
+        XCTAssertEqual(perClass.reduce(0, +), stock.totalElectricPower, accuracy: 1e-6)
+        // Restore: relief 0 everywhere.
+        stock.setSetpointRelief(0, at: cal.now, calendar: &cal)
+        XCTAssertEqual(stock.setpointRelief, [0, 0, 0, 0])
+    }
+
     func testEmptyStockSchedulesNothing() throws {
         var stock = try BuildingStock(configuration: BuildingStockConfiguration(classes: [], seed: 1, busCount: 2),
                                       handlerBase: 0)

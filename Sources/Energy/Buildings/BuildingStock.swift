@@ -120,6 +120,11 @@ public struct BuildingStock: EventHandler, Sendable {
     @usableFromInline var classCoolingCOP: [Double]
     @usableFromInline var classEnergyJ: [BuildingEnergy]  // joules while accumulating
     @usableFromInline var classBaseSince: [Int64]         // ms since which classBaseLoad holds
+    @usableFromInline var classAirIntegral: [Double]      // Σ over buildings of ∫ Ta dt (K·s)
+    @usableFromInline var startTime: Int64 = 0
+    /// Demand-response setpoint relief per bus (K): heating setpoint lowered and cooling
+    /// setpoint raised by this amount for every building on the bus.
+    public private(set) var setpointRelief: [Double]
 
     // Per building (index i).
     /// Class index of each building.
@@ -232,6 +237,8 @@ public struct BuildingStock: EventHandler, Sendable {
         classCoolingCOP = Array(repeating: 1, count: nc)
         classEnergyJ = Array(repeating: BuildingEnergy(), count: nc)
         classBaseSince = Array(repeating: 0, count: nc)
+        classAirIntegral = Array(repeating: 0, count: nc)
+        setpointRelief = Array(repeating: 0, count: configuration.busCount)
     }
 
     // MARK: Shape
@@ -254,6 +261,7 @@ public struct BuildingStock: EventHandler, Sendable {
         let now = Self.ms(calendar.now)
         for i in 0..<count { lastUpdate[i] = now }
         for c in 0..<classCount { classBaseSince[c] = now }
+        startTime = now
         refreshAll(now: now, calendar: &calendar)
     }
 
@@ -359,6 +367,48 @@ public struct BuildingStock: EventHandler, Sendable {
         return e
     }
 
+    /// Time-averaged air temperature (°C) of class `c` over [start, `time`], exact (closed-form
+    /// integral of Ta); nil for an empty class or zero elapsed time. O(buildings in the class).
+    public func meanAirTemperature(ofClass c: Int, at time: SimTime) -> Double? {
+        let range = classRange(c)
+        let elapsed = Double(Self.ms(time) - startTime) / 1000
+        guard !range.isEmpty, elapsed > 0 else { return nil }
+        var sum = classAirIntegral[c]
+        for i in range {
+            let dt = Double(Self.ms(time) - lastUpdate[i]) / 1000
+            if dt > 0 { sum += trajectory(i).state(after: dt).airIntegral }
+        }
+        return sum / (Double(range.count) * elapsed)
+    }
+
+    /// Demand response: relieves the setpoints of every building on `bus` (all buses if nil)
+    /// by `kelvin` ≥ 0 (heating setpoint lowered, cooling setpoint raised; 0 restores them),
+    /// effective at `time`. The grid/coupling layer calls it e.g. when a feeder is overloaded.
+    /// Negative or non-finite values count as 0. O(N log P).
+    public mutating func setSetpointRelief(_ kelvin: Double, bus: Int? = nil, at time: SimTime,
+                                           calendar: inout EventCalendar) {
+        let k = kelvin.isFinite ? max(0, kelvin) : 0
+        let now = Self.ms(time)
+        advanceAll(to: now)
+        if let b = bus {
+            guard b >= 0, b < setpointRelief.count else { return }
+            setpointRelief[b] = k
+        } else {
+            for b in setpointRelief.indices { setpointRelief[b] = k }
+        }
+        refreshAll(now: now, calendar: &calendar)
+    }
+
+    /// Electric power per class (W) into `buffer`, resized to `classCount`. O(N).
+    public func classElectricPower(into buffer: inout [Double]) {
+        if buffer.count != classCount { buffer = Array(repeating: 0, count: classCount) }
+        for c in 0..<classCount {
+            var s = 0.0
+            for i in classRange(c) { s += electricPower(i) }
+            buffer[c] = s
+        }
+    }
+
     /// Energy integrals (kWh) of every class, in class order.
     public func energyByClass(at time: SimTime) -> [BuildingEnergy] {
         (0..<classCount).map { energy(ofClass: $0, at: time) }
@@ -402,8 +452,10 @@ public struct BuildingStock: EventHandler, Sendable {
         var e = classEnergyJ[c]
         addHVACEnergy(i, seconds: dt, to: &e)
         classEnergyJ[c] = e
-        airTemperature[i] = tr.air(at: dt)
-        massTemperature[i] = tr.mass(at: dt)
+        let st = tr.state(after: dt)
+        airTemperature[i] = st.air
+        massTemperature[i] = st.mass
+        classAirIntegral[c] += st.airIntegral
         lastUpdate[i] = now
     }
 
@@ -456,8 +508,10 @@ public struct BuildingStock: EventHandler, Sendable {
     mutating func refreshBuilding(_ i: Int, now: Int64, reconcile: Bool, calendar: inout EventCalendar) {
         let c = Int(classIndex[i])
         let hv = classHVAC[c]
-        let h = hv.heatingSetpoint + setpointOffset[i] - classSetback[c]
-        let cs = hv.coolingSetpoint + setpointOffset[i] + classSetback[c]
+        let b = Int(bus[i])
+        let relief = b < setpointRelief.count ? setpointRelief[b] : 0
+        let h = hv.heatingSetpoint + setpointOffset[i] - classSetback[c] - relief
+        let cs = hv.coolingSetpoint + setpointOffset[i] + classSetback[c] + relief
         let d = hv.deadband
         if reconcile {
             mode[i] = Thermostat.reconcile(mode[i], air: airTemperature[i], heating: h, cooling: cs, deadband: d)

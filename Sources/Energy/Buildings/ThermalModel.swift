@@ -168,6 +168,15 @@ public struct ThermalTrajectory: Sendable, Equatable {
         return nil
     }
 
+    /// Ta(t), Tm(t) and ∫₀ᵗ Ta dτ (K·s) from one pair of exponentials — used to advance a
+    /// building's state exactly. O(1).
+    @inlinable public func state(after t: Double) -> (air: Double, mass: Double, airIntegral: Double) {
+        let e1 = exp(r1 * t), e2 = exp(r2 * t)
+        return (airSteady + a1 * e1 + a2 * e2,
+                massSteady + b1 * e1 + b2 * e2,
+                airSteady * t + a1 * (e1 - 1) / r1 + a2 * (e2 - 1) / r2)
+    }
+
     /// Ta(t) and dTa/dt at `t` from one pair of exponentials.
     @inlinable public func airAndSlope(at t: Double) -> (value: Double, slope: Double) {
         let e1 = a1 * exp(r1 * t), e2 = a2 * exp(r2 * t)

@@ -122,7 +122,15 @@ public enum Demand {
     /// uses its own random stream (seed, replication, "mobility.demand" child pair index), so
     /// editing one pair does not change the others' draws. O(trips).
     public static func sample(_ od: ODMatrix, profile: DepartureProfile = .standard, scale: Double = 1,
-                              ev: EVParameters = EVParameters(), seed: UInt64, replication: UInt64 = 0) -> TripList {
+                              ev: EVParameters = EVParameters(), seed: UInt64, replication: UInt64 = 0) throws -> TripList {
+        guard scale >= 0, scale.isFinite else { throw MobilityError("demand: scale must be a finite number ≥ 0, got \(scale)") }
+        guard (0...1).contains(ev.share), ev.batteryKWh > 0, ev.consumptionKWhPerKm >= 0,
+              ev.initialSoC.lowerBound >= 0, ev.initialSoC.upperBound <= 1 else {
+            throw MobilityError("demand: EV share and initial SoC must be in 0...1, battery > 0, consumption ≥ 0")
+        }
+        for i in 0..<od.trips.count where !(od.trips[i] >= 0 && od.trips[i] * scale < 1e8) {
+            throw MobilityError("demand: OD pair \(i) has \(od.trips[i]) trips × scale \(scale); expected 0 ≤ trips × scale < 1e8")
+        }
         var out = TripList()
         let base = StreamID.named("mobility.demand")
         for i in 0..<od.origin.count {

@@ -81,6 +81,9 @@ extension RoadNetwork {
     /// they fit WGS84 ranges (projected equirectangularly around the bbox centre), else taken as
     /// planar units as is. O(N + L log L).
     public static func fromTNTP(_ f: TNTPNetworkFile, nodes: TNTPNodeFile?, name: String, units: TNTPUnits) throws -> NetworkImport {
+        guard units.capacityPerLane > 0, units.capacityPerLane.isFinite, units.capacityPeriodHours > 0, units.capacityPeriodHours.isFinite else {
+            throw MobilityError("\(name): TNTPUnits.capacityPerLane and capacityPeriodHours must be positive")
+        }
         var warnings: [String] = []
         let n = f.nodeCount
         var lon = [Double](repeating: .nan, count: n), lat = [Double](repeating: .nan, count: n)

@@ -189,16 +189,28 @@ public struct TrafficSystem: EventHandler, Sendable {
         self.parameters = parameters
         self.handlerBase = handlerBase
         let m = network.linkCount, n = network.nodeCount
-        guard parameters.stuckTime > 0, parameters.vehicleSpacing > 0, parameters.flowCapacityFactor > 0,
-              parameters.storageCapacityFactor > 0, parameters.signalCycle > 0 else {
-            throw MobilityError("traffic parameters: stuckTime, vehicleSpacing, capacity factors and signalCycle must be positive")
+        let positive = [parameters.stuckTime, parameters.vehicleSpacing, parameters.flowCapacityFactor,
+                        parameters.storageCapacityFactor, parameters.signalCycle, parameters.minGreen, parameters.maxGreen,
+                        parameters.extensionStep]
+        guard positive.allSatisfy({ $0 > 0 && $0 < 1e9 }), parameters.intergreen >= 0, parameters.intergreen < 1e9,
+              parameters.rerouteInterval >= 0, parameters.rerouteInterval < 1e9 else {
+            throw MobilityError("traffic parameters: stuckTime, vehicleSpacing, capacity factors, signalCycle, minGreen, maxGreen and extensionStep must be positive and finite; intergreen and rerouteInterval ≥ 0")
+        }
+        for l in 0..<m where !(network.freeFlowTime(l) < 1e9) {
+            throw MobilityError("network \(network.name): link \(l) free-flow time \(network.freeFlowTime(l)) s is not plausible (speed too low)")
         }
         for i in 0..<trips.count {
             guard Int(trips.origin[i]) < n, Int(trips.destination[i]) < n, trips.origin[i] >= 0, trips.destination[i] >= 0 else {
                 throw MobilityError("trips: trip \(i) references a node outside 0..<\(n)")
             }
-            guard trips.departure[i] >= 0, trips.departure[i].isFinite else {
-                throw MobilityError("trips: trip \(i) has departure \(trips.departure[i]); expected seconds ≥ 0")
+            guard trips.departure[i] >= 0, trips.departure[i] < 1e12 else {
+                throw MobilityError("trips: trip \(i) has departure \(trips.departure[i]); expected seconds in 0..<1e12")
+            }
+            if trips.isEV[i] {
+                guard trips.batteryKWh[i] > 0, trips.batteryKWh[i].isFinite, trips.consumptionKWhPerKm[i] >= 0,
+                      trips.consumptionKWhPerKm[i].isFinite, (0...1).contains(trips.initialSoC[i]) else {
+                    throw MobilityError("trips: EV trip \(i) needs batteryKWh > 0, consumptionKWhPerKm ≥ 0 and initialSoC in 0...1")
+                }
             }
         }
         router = Router(network: network)
@@ -336,6 +348,14 @@ public struct TrafficSystem: EventHandler, Sendable {
         guard plan.cycle > 0, total <= plan.cycle + 1e-9, plan.greens.allSatisfy({ $0 > 0 }) else {
             throw MobilityError("signal plan for node \(node): greens + intergreens (\(total) s) must fit the cycle (\(plan.cycle) s)")
         }
+        guard plan.cycle < 1e6, plan.offset.isFinite, abs(plan.offset) < 1e9, plan.intergreen >= 0,
+              plan.greens.allSatisfy({ $0 >= 0.001 }) else {
+            throw MobilityError("signal plan for node \(node): cycle < 1e6 s, finite offset, intergreen ≥ 0 and greens ≥ 1 ms expected")
+        }
+        let incoming = network.inLinks[Int(network.inStart[node])..<Int(network.inStart[node + 1])]
+        for l in incoming where !plan.phases.contains(where: { $0.contains(l) }) {
+            throw MobilityError("signal plan for node \(node): incoming link \(l) is in no phase (it would never get green)")
+        }
         var t = 0.0
         for (k, links) in plan.phases.enumerated() {
             for l in links {
@@ -450,7 +470,9 @@ public struct TrafficSystem: EventHandler, Sendable {
         queue[Int(qStart[l] + slot)] = Int32(v)
         qCount[l] += 1
         vEntry[v] = t
-        let fft = speedFactor == 1 ? freeFlowMs[l] : Int64((network.linkLength[l] / (network.linkFreeSpeed[l] * speedFactor) * 1000).rounded())
+        // Rain factor clamped to [0.05, 1.5] so a bad coupling value cannot stall or overflow.
+        let fft = speedFactor == 1 ? freeFlowMs[l]
+            : Int64((network.linkLength[l] / (network.linkFreeSpeed[l] * min(max(speedFactor, 0.05), 1.5)) * 1000).rounded())
         vEarliestExit[v] = t + fft
         let occ = Double(qCount[l]) / Double(storage[l])
         if occ > maxOccupancy[l] { maxOccupancy[l] = occ }

@@ -72,16 +72,16 @@ public struct TNTPNetworkFile: Sendable {
             var tooMany = false
             for tok in t.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" }) {
                 guard n < 10 else { tooMany = true; break }
-                guard let v = Double(tok) else {
-                    throw TNTPImportError(file: fileName, line: li + 1, message: "column \(n + 1) is not a number: '\(tok)'")
+                guard let v = Double(tok), v.isFinite, abs(v) < 1e15 else {
+                    throw TNTPImportError(file: fileName, line: li + 1, message: "column \(n + 1) is not a finite number: '\(tok)'")
                 }
                 cols[n] = v; n += 1
             }
             guard n == 10, !tooMany else {
                 throw TNTPImportError(file: fileName, line: li + 1, message: "expected 10 columns (init_node term_node capacity length free_flow_time b power speed toll link_type ;), found \(tooMany ? "more" : String(n))")
             }
-            let from = Int(cols[0]), to = Int(cols[1])
-            guard Double(from) == cols[0], Double(to) == cols[1], from >= 1, from <= net.nodeCount, to >= 1, to <= net.nodeCount else {
+            guard let from = Int(exactly: cols[0]), let to = Int(exactly: cols[1]),
+                  from >= 1, from <= net.nodeCount, to >= 1, to <= net.nodeCount else {
                 throw TNTPImportError(file: fileName, line: li + 1, message: "node numbers must be integers in 1...\(net.nodeCount), found \(cols[0]) \(cols[1])")
             }
             guard cols[2] >= 0, cols[3] >= 0, cols[4] >= 0 else {
@@ -180,7 +180,7 @@ public struct TNTPNodeFile: Sendable {
             let toks = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" })
             if toks.isEmpty { continue }
             if Int(toks[0]) == nil, out.node.isEmpty { continue } // header
-            guard toks.count == 3, let id = Int32(toks[0]), let x = Double(toks[1]), let y = Double(toks[2]) else {
+            guard toks.count == 3, let id = Int32(toks[0]), let x = Double(toks[1]), let y = Double(toks[2]), x.isFinite, y.isFinite else {
                 throw TNTPImportError(file: name, line: li + 1, message: "expected 'node x y ;' with 3 numeric columns")
             }
             out.node.append(id); out.x.append(x); out.y.append(y)
@@ -218,7 +218,7 @@ public struct TNTPNodeFile: Sendable {
             guard let open = tail.firstIndex(of: "["), let close = tail.firstIndex(of: "]") else {
                 throw TNTPImportError(file: name, line: line, message: "feature \(ordinal): expected \"coordinates\": [x, y]")
             }
-            let nums = tail[tail.index(after: open)..<close].split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let nums = tail[tail.index(after: open)..<close].split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.filter(\.isFinite)
             guard nums.count >= 2 else {
                 throw TNTPImportError(file: name, line: line, message: "feature \(ordinal): expected \"coordinates\": [x, y] with two numbers")
             }

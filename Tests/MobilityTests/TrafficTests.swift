@@ -84,10 +84,29 @@ final class TrafficTests: XCTestCase {
         XCTAssertGreaterThan(sys.kpis(now: cal.now).stuckPushes, 0)
     }
 
+    func testBadInputsThrowOneLineErrors() throws {
+        let net = try makeNetwork(nodes: [(0, 0), (100, 0), (0, 100)], links: [(0, 1, 100, 10, 1800, 1), (2, 1, 100, 10, 1800, 1)], signalised: [1])
+        var tl = TripList(); tl.append(origin: 0, destination: 5, departure: 0)
+        XCTAssertThrowsError(try TrafficSystem(network: net, trips: tl, handlerBase: 0))
+        tl = TripList(); tl.append(origin: 0, destination: 1, departure: .infinity)
+        XCTAssertThrowsError(try TrafficSystem(network: net, trips: tl, handlerBase: 0))
+        tl = TripList(); tl.append(origin: 0, destination: 1, departure: 0, ev: (0, 0.2, 0.5))
+        XCTAssertThrowsError(try TrafficSystem(network: net, trips: tl, handlerBase: 0))
+        var p = TrafficParameters(); p.stuckTime = .infinity
+        XCTAssertThrowsError(try TrafficSystem(network: net, trips: TripList(), parameters: p, handlerBase: 0))
+        var sys = try TrafficSystem(network: net, trips: TripList(), handlerBase: 0)
+        // Link 1 (2→1) missing from the plan would never get green.
+        XCTAssertThrowsError(try sys.setSignalPlan(node: 1, SignalPlan(cycle: 60, intergreen: 0, phases: [[0]], greens: [30]))) {
+            XCTAssertEqual("\($0)", "signal plan for node 1: incoming link 1 is in no phase (it would never get green)")
+        }
+        XCTAssertThrowsError(try sys.setSignalPlan(node: 1, SignalPlan(cycle: 60, intergreen: 5, phases: [[0], [1]], greens: [30, 30])))
+        XCTAssertNoThrow(try sys.setSignalPlan(node: 1, SignalPlan(cycle: 60, intergreen: 5, phases: [[0], [1]], greens: [25, 25])))
+    }
+
     func testDemandSamplingTotalsAndProfile() throws {
         var od = ODMatrix()
         od.origin = [0, 1]; od.destination = [1, 0]; od.trips = [1000.4, 2.6]
-        let tl = Demand.sample(od, seed: 3)
+        let tl = try Demand.sample(od, seed: 3)
         // floor + Bernoulli(frac): 1000 or 1001, and 2 or 3.
         let a = tl.origin.filter { $0 == 0 }.count, b = tl.origin.filter { $0 == 1 }.count
         XCTAssertTrue((1000...1001).contains(a)); XCTAssertTrue((2...3).contains(b))
@@ -98,8 +117,10 @@ final class TrafficTests: XCTestCase {
         XCTAssertLessThan(h3, 15)
         XCTAssertEqual(DepartureProfile.standard.hourly.reduce(0, +), 1, accuracy: 1e-12)
         XCTAssertThrowsError(try DepartureProfile(hourly: [1, 2]))
+        XCTAssertThrowsError(try Demand.sample(od, scale: .nan, seed: 1))
+        XCTAssertThrowsError(try Demand.sample(od, ev: EVParameters(share: 2), seed: 1))
         // Scale.
-        XCTAssertEqual(Double(Demand.sample(od, scale: 0.5, seed: 3).count), 501.5, accuracy: 1.5)
+        XCTAssertEqual(Double(try Demand.sample(od, scale: 0.5, seed: 3).count), 501.5, accuracy: 1.5)
     }
 
     func testCSVDemand() throws {

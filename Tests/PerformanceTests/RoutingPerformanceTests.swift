@@ -71,7 +71,7 @@ final class RoutingPerformanceTests: XCTestCase {
         let od = try ODMatrix(tntp: TNTPTripsFile.read(path: repoFile("Models/roads/SiouxFalls/SiouxFalls_trips.tntp")), network: net)
         let clock = CPUClock()
         let t0 = clock.now
-        let tl = Demand.sample(od, scale: 1.0, seed: 1)
+        let tl = try Demand.sample(od, scale: 1.0, seed: 1)
         let t1 = clock.now
         var sys = try TrafficSystem(network: net, trips: tl, handlerBase: 0)
         let t2 = clock.now

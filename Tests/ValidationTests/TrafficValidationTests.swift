@@ -130,7 +130,7 @@ final class TrafficValidationTests: XCTestCase {
         let net = try RoadNetwork.importTNTP(netPath: repoFile("Models/roads/SiouxFalls/SiouxFalls_net.tntp")).network
         let od = try ODMatrix(tntp: TNTPTripsFile.read(path: repoFile("Models/roads/SiouxFalls/SiouxFalls_trips.tntp")), network: net)
         func run(_ seed: UInt64) throws -> TripTable {
-            let tl = Demand.sample(od, scale: 0.02, ev: EVParameters(share: 0.3), seed: seed)
+            let tl = try Demand.sample(od, scale: 0.02, ev: EVParameters(share: 0.3), seed: seed)
             var sys = try TrafficSystem(network: net, trips: tl, handlerBase: 0)
             var cal = EventCalendar()
             sys.start(calendar: &cal)
@@ -154,7 +154,7 @@ final class TrafficValidationTests: XCTestCase {
         let net = try RoadNetwork.importTNTP(netPath: repoFile("Models/roads/SiouxFalls/SiouxFalls_net.tntp")).network
         let f = try TNTPTripsFile.read(path: repoFile("Models/roads/SiouxFalls/SiouxFalls_trips.tntp"))
         let od = try ODMatrix(tntp: f, network: net)
-        let tl = Demand.sample(od, scale: 1.0, seed: 1)
+        let tl = try Demand.sample(od, scale: 1.0, seed: 1)
         XCTAssertEqual(tl.count, 360_600) // integer OD flows: fractional rounding is exact
         let clock = ContinuousClock()
         let start = clock.now

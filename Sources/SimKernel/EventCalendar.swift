@@ -223,8 +223,15 @@ final class CalendarStorage: @unchecked Sendable {
 
     @usableFromInline var live = 0
     @usableFromInline var fired: UInt64 = 0
+    /// Sink for the software prefetch in `popNext` (keeps the load from being optimised away).
+    @usableFromInline var prefetchSink: UInt32 = 0
     @usableFromInline var tombstones = 0
-    @usableFromInline var storedEntries = 0
+    /// Entries held in buckets, tombstones included (diagnostics and tests; O(buckets)).
+    var storedEntries: Int {
+        var n = 0
+        for i in 0..<(Self.levels * Self.bucketsPerLevel) { n += Int(buckets[i].count - buckets[i].head) }
+        return n
+    }
     @usableFromInline var totalBucketCapacity = 0
 
     /// Set once any event with a non-zero priority is scheduled; until then no priority work.
@@ -282,7 +289,6 @@ final class CalendarStorage: @unchecked Sendable {
         c.live = live
         c.fired = fired
         c.tombstones = tombstones
-        c.storedEntries = storedEntries
         c.totalBucketCapacity = totalBucketCapacity
         c.anyPriority = anyPriority
         c.openTime = openTime
@@ -353,7 +359,6 @@ final class CalendarStorage: @unchecked Sendable {
         }
         live = 0
         tombstones = 0
-        storedEntries = 0
         openTime = .max
         cursor = UInt64(bitPattern: now)
     }
@@ -450,7 +455,6 @@ final class CalendarStorage: @unchecked Sendable {
 
     @inlinable @inline(__always)
     func insert(_ e: CalendarEntry, priority: Int32) {
-        storedEntries &+= 1
         if anyPriority && e.time == openTime {
             insertSorted(e, priority: priority)
         } else {
@@ -531,7 +535,6 @@ final class CalendarStorage: @unchecked Sendable {
                         w += 1
                     }
                 }
-                storedEntries -= Int(buckets[b].count - buckets[b].head) - w
                 buckets[b].head = 0
                 buckets[b].count = Int32(w)
                 if w == 0 {
@@ -567,6 +570,13 @@ final class CalendarStorage: @unchecked Sendable {
                     continue
                 }
                 if peekOnly { return Event(time: SimTime(milliseconds: Int64(t)), priority: 0, handler: 0, agent: 0, handle: .invalid) }
+                // Software prefetch: load the slot record of the entry 4 places
+                // ahead, so with a slot table larger than the caches its miss overlaps with the
+                // events in between instead of stalling that later pop. The value is unused.
+                let ahead = head &+ 4
+                if ahead < Int(bp.pointee.count) {
+                    prefetchSink &+= slots[Int(bp.pointee.base.unsafelyUnwrapped[ahead].slot)].generation
+                }
                 consumeHead(idx)
                 return fire(e)
             }
@@ -589,7 +599,6 @@ final class CalendarStorage: @unchecked Sendable {
                 let e = bp.pointee.base.unsafelyUnwrapped[0]
                 if e.time <= lim && (tombstones == 0 || slots[Int(e.slot)].generation == e.generation) {
                     bp.pointee.count = 0
-                    storedEntries &-= 1
                     bitmaps[level] &= ~((1 as UInt64) &<< UInt64(idx))
                     if bitmaps[level] == 0 { levelMask &= ~((1 as UInt64) &<< UInt64(level)) }
                     return fire(e)
@@ -631,7 +640,6 @@ final class CalendarStorage: @unchecked Sendable {
     func consumeHead(_ idx: Int) {
         let bp = buckets + idx
         let h = bp.pointee.head &+ 1
-        storedEntries &-= 1
         if h == bp.pointee.count {
             bp.pointee.head = 0
             bp.pointee.count = 0
@@ -660,7 +668,6 @@ final class CalendarStorage: @unchecked Sendable {
                     _ = Self.place(e, cursor: cur, buckets: bk, bitmaps: bm, storage: self)
                 } else {
                     tombstones &-= 1
-                    storedEntries &-= 1
                 }
             }
         } else {

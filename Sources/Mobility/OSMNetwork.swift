@@ -102,12 +102,12 @@ extension RoadNetwork {
         struct Way { var w: Int; var cls: Int; var forward: Bool; var backward: Bool; var speed: Double; var lanesF: Int; var lanesB: Int }
         var ways: [Way] = []
         var unknownClasses = 0
+        let denied: Set<String> = ["no", "private"] // membership test only
         for w in 0..<osm.wayCount {
             guard let hw = osm.wayTag(w, "highway") else { continue }
             guard let cls = classIndex[hw] else { unknownClasses += 1; continue }
             if osm.wayTag(w, "area") == "yes" { continue }
             if options.respectAccess {
-                let denied: Set<String> = ["no", "private"]
                 if let a = osm.wayTag(w, "motor_vehicle") ?? osm.wayTag(w, "motorcar") ?? osm.wayTag(w, "access"), denied.contains(a) { continue }
             }
             let d = options.classes[cls]

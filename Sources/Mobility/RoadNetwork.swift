@@ -244,8 +244,5 @@ public struct RoadNetwork: Sendable {
     guard x.isFinite else { return "\(x)" }
     var p = 1.0
     for _ in 0..<digits { p *= 10 }
-    let r = (x * p).rounded() / p
-    var s = "\(r)"
-    if s.hasSuffix(".0") && digits > 0 { s += "" }
-    return s
+    return "\((x * p).rounded() / p)"
 }

@@ -167,6 +167,10 @@ public struct TrafficSystem: EventHandler, Sendable {
     @usableFromInline var vConsumption: [Double]
     @usableFromInline var vSoC: [Double]
     @usableFromInline var vInput: [Int32]              // input trip index
+    @usableFromInline var vOfInput: [Int32]            // inverse: input trip → vehicle
+    /// Input trip indices in arrival order (append-only): the coupling layer keeps a cursor and
+    /// reads new arrivals (e.g. EVs looking for a charger) without scanning all trips.
+    public private(set) var arrivalLog: [Int32] = []
     @usableFromInline var routes: [Int32]              // flat route link array (shared per OD pair)
 
     // Counters
@@ -255,6 +259,9 @@ public struct TrafficSystem: EventHandler, Sendable {
         let order = (0..<trips.count).sorted { (trips.departure[$0], $0) < (trips.departure[$1], $1) }
         let k = order.count
         vInput = order.map { Int32($0) }
+        var inverse = [Int32](repeating: 0, count: k)
+        for (v, i) in order.enumerated() { inverse[i] = Int32(v) }
+        vOfInput = inverse
         vOrigin = order.map { trips.origin[$0] }; vDest = order.map { trips.destination[$0] }
         vDepart = order.map { Int64((trips.departure[$0] * 1000).rounded()) }
         vArrive = [Int64](repeating: -1, count: k)
@@ -530,6 +537,7 @@ public struct TrafficSystem: EventHandler, Sendable {
                 vArrive[v] = t
                 vPos[v] = vRouteEnd[v]
                 arrivedCount += 1
+                arrivalLog.append(vInput[v])
                 delaySum += Double(t - vDepart[v] - vFreeFlowMs[v]) / 1000
             } else {
                 vPos[v] = Int32(pos + 1)
@@ -740,16 +748,27 @@ public struct TrafficSystem: EventHandler, Sendable {
         return tt
     }
 
-    /// Route links of input trip `trip` (empty if unroutable or o = d). O(trips) to locate.
+    /// Route links of input trip `trip` (empty if unroutable, o = d or out of range). O(route).
     public func routeLinks(ofTrip trip: Int) -> [Int32] {
-        guard let v = vInput.firstIndex(of: Int32(trip)) else { return [] }
+        guard trip >= 0, trip < vehicleCount else { return [] }
+        let v = Int(vOfInput[trip])
         return Array(routes[Int(vRouteStart[v])..<Int(vRouteEnd[v])])
     }
 
     /// Free-flow travel time of input trip `trip` in seconds (sum of ms-rounded link times).
     public func freeFlowTime(ofTrip trip: Int) -> Double? {
-        guard let v = vInput.firstIndex(of: Int32(trip)) else { return nil }
-        return Double(vFreeFlowMs[v]) / 1000
+        guard trip >= 0, trip < vehicleCount else { return nil }
+        return Double(vFreeFlowMs[Int(vOfInput[trip])]) / 1000
+    }
+
+    /// Live state of input trip `trip`: current link (−1 before departure or after arrival),
+    /// arrived flag, distance so far (m) and state of charge (NaN for non-EVs). O(1).
+    public func tripState(_ trip: Int) -> (link: Int, arrived: Bool, distance: Double, soc: Double)? {
+        guard trip >= 0, trip < vehicleCount else { return nil }
+        let v = Int(vOfInput[trip])
+        let arrived = vArrive[v] >= 0
+        let onRoad = vPos[v] >= 0 && !arrived && vPos[v] < vRouteEnd[v]
+        return (onRoad ? Int(routes[Int(vPos[v])]) : -1, arrived, vDistance[v], vIsEV[v] ? vSoC[v] : .nan)
     }
 
     /// Network geometry arrays for the recorder.

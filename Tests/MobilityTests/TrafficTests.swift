@@ -37,6 +37,10 @@ final class TrafficTests: XCTestCase {
         XCTAssertTrue(t.finalSoC[1].isNaN)
         XCTAssertEqual(t.distance[0], 10_000, accuracy: 1e-9)
         XCTAssertEqual(t.routeLinkCount[0], 2)
+        XCTAssertEqual(sys.arrivalLog, [0, 1])
+        let st = try XCTUnwrap(sys.tripState(0))
+        XCTAssertTrue(st.arrived); XCTAssertEqual(st.link, -1); XCTAssertEqual(st.soc, 0.76, accuracy: 1e-12)
+        XCTAssertNil(sys.tripState(2))
     }
 
     func testSnapshotOutputsAndKPIs() throws {

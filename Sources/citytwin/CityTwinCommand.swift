@@ -11,41 +11,55 @@ struct CityTwinCommand: ParsableCommand {
         commandName: "citytwin",
         abstract: "A discrete-event digital twin of a city: traffic, fleets, chargers, buildings, weather and the power grid in one event calendar.",
         version: CityTwinVersion.string,
-        subcommands: [Run.self, Validate.self, Inspect.self, Bench.self])
+        subcommands: [Run.self, Validate.self, Inspect.self, PowerFlow.self, Bench.self])
 
     static func main() {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            // Help and version exit 0; every argument error is one line and status 2.
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = fullMessage(for: error)
+            let first = message.split(separator: "\n").first.map(String.init) ?? message
+            FileHandle.standardError.write(Data((first + " (see citytwin --help)\n").utf8))
+            Foundation.exit(2)
+        }
+        do {
             try command.run()
         } catch {
             exitWithDiagnosis(error)
         }
     }
 
+    /// Errors from a command: input problems (the common case) exit 2 with one line;
+    /// failures of the run itself (internal errors, output I/O) exit 1.
     static func exitWithDiagnosis(_ error: Error) -> Never {
-        if let e = error as? ScenarioError {
-            fail(e.description)
-        }
-        if let e = error as? CLIError {
+        switch error {
+        case let e as ExitCode:
+            Foundation.exit(e.rawValue)
+        case let e as CLIError:
             fail(e.message)
+        case let e as ValidationError:
+            fail(e.message)
+        case let e as RunError:
+            FileHandle.standardError.write(Data(("error: " + e.description + "\n").utf8))
+            Foundation.exit(1)
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
+            // Help requested through a subcommand, or a late argument error.
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = fullMessage(for: error)
+            fail((message.split(separator: "\n").first.map(String.init) ?? message) + " (see citytwin --help)")
+        default:
+            let text = String(describing: error)
+            fail(text.split(separator: "\n").first.map(String.init) ?? text)
         }
-        if let e = error as? LocalizedError, let d = e.errorDescription, !(error is ExitCode) {
-            fail(d)
-        }
-        let code = exitCode(for: error)
-        if code == .success {
-            print(fullMessage(for: error))
-            Foundation.exit(0)
-        }
-        if let e = error as? ExitCode { Foundation.exit(e.rawValue) }
-        let message = fullMessage(for: error)
-        if code == .validationFailure || message.hasPrefix("Error:") || message.contains("Usage:") {
-            // Argument errors: ArgumentParser's message (first line) and status 2.
-            let first = message.split(separator: "\n").first.map(String.init) ?? message
-            FileHandle.standardError.write(Data((first + "\n(see citytwin --help)\n").utf8))
-            Foundation.exit(2)
-        }
-        fail(String(describing: error))
     }
 
     static func fail(_ line: String) -> Never {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CityTwin
+import Energy
 import Foundation
 import TwinIO
 
@@ -15,8 +16,11 @@ struct Inspect: ParsableCommand {
         let lower = file.lowercased()
         if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") {
             try inspectHDF5()
+        } else if lower.hasSuffix(".m") {
+            let grid = try PowerGrid(matpower: MatpowerReader.read(path: file))
+            print(grid.describe())
         } else {
-            throw CLIError(message: "\(file): unknown file type; expected .h5")
+            throw CLIError(message: "\(file): unknown file type; expected .h5 (output) or .m (MATPOWER case)")
         }
     }
 

@@ -1,3 +1,4 @@
+import Energy
 import Foundation
 import SimKernel
 import TwinIO
@@ -37,12 +38,26 @@ public enum CityRun {
         let calendar = try simCalendar(scenario)
         let weatherSeries = try WeatherAssembly.series(scenario, calendar: calendar)
 
+        var grid: GridSystem?
+        var buildings: BuildingStock?
+        var pv: PVFleet?
+        if let g = scenario.grid {
+            let system = try GridSystem(settings: g, source: scenario.sourceFile)
+            buildings = try EnergyAssembly.buildings(scenario, grid: system.grid, calendar: calendar,
+                                                     initialOutdoor: weatherSeries.sample(at: .zero).temperature,
+                                                     handlerBase: HandlerID.buildingsBase)
+            pv = try EnergyAssembly.pv(scenario, grid: system.grid)
+            grid = system
+        }
+
         let output = try HDF5File.createAtomic(finalPath: path)
         let file = output.file
         let calendarStart = canonicalStart(calendar)
         let recorder = try Recorder(file: file, calendarStart: calendarStart, weatherSite: weatherSeries.site,
-                                    compression: scenario.output.compression)
-        var world = World(weather: WeatherDriver(series: weatherSeries), recorder: recorder, failure: nil)
+                                    compression: scenario.output.compression, grid: grid, buildings: buildings, pv: pv,
+                                    buildingClassNames: scenario.buildings.filter { $0.count > 0 }.map(\.name))
+        var world = World(weather: WeatherDriver(series: weatherSeries), grid: grid, buildings: buildings, pv: pv,
+                          recorder: recorder)
         let duration = SimTime(milliseconds: scenario.durationMs)
         var sim = Simulation(handler: world)
         sim.handler.start(calendar: &sim.calendar, duration: duration,
@@ -57,7 +72,7 @@ public enum CityRun {
         if let failure = world.failure { throw failure }
         try recorder.finish()
 
-        let kpis = world.weather.kpis(duration: duration, step: SimTime(milliseconds: scenario.weather.updateIntervalMs))
+        let kpis = world.kpis(duration: duration, weatherStep: SimTime(milliseconds: scenario.weather.updateIntervalMs))
         try OutputMetadata.write(file: file, scenario: scenario, calendarStart: calendarStart, wallStart: wallStart,
                                  wallEnd: Date(), stats: stats)
         try OutputMetadata.write(kpis: kpis, file: file)

@@ -34,7 +34,7 @@ extension Array where Element == KPI {
         let width = map(\.name.count).max() ?? 10
         return map { k in
             let name = k.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            return "  \(name)  \(KPI.format(k.value)) \(k.units)"
+            return "  \(name)  \(KPI.format(k.value))" + (k.units == "1" ? "" : " \(k.units)")
         }.joined(separator: "\n")
     }
 }
@@ -47,6 +47,7 @@ extension KPI {
         let a = abs(v)
         if a == 0 { return "0" }
         if a >= 1e6 || a < 1e-3 { return String(format: "%.4g", v) }
+        if v == v.rounded() { return String(format: "%.0f", v) }
         if a >= 100 { return String(format: "%.1f", v) }
         if a >= 1 { return String(format: "%.3f", v) }
         return String(format: "%.4f", v)

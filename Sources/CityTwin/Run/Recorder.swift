@@ -1,3 +1,4 @@
+import Energy
 import SimKernel
 import TwinIO
 import Weather
@@ -11,6 +12,12 @@ final class Recorder {
     private let weatherLayout: TimeSeriesLayout
     private var weatherWriters: [(WeatherChannel, HDF5TimeSeriesWriter<Double>)] = []
     private(set) var snapshotCount = 0
+    private var grid: GridRecorder?
+    private var buildings: BuildingsRecorder?
+    private var pv: PVRecorder?
+
+    /// Highest total building load seen in a snapshot (kW).
+    var peakBuildingLoadKW: Double { buildings?.peakKW ?? 0 }
 
     /// Channels stored under `/weather`, in this order.
     static let weatherChannels: [WeatherChannel] = [
@@ -18,10 +25,21 @@ final class Recorder {
         .windSpeed, .windDirection, .skyCover, .precipitation,
     ]
 
-    init(file: HDF5File, calendarStart: String, weatherSite: WeatherSite, compression: Int) throws {
+    init(file: HDF5File, calendarStart: String, weatherSite: WeatherSite, compression: Int, grid: GridSystem?,
+         buildings: BuildingStock?, pv: PVFleet?, buildingClassNames: [String]) throws {
         self.file = file
         self.calendarStart = calendarStart
         let deflate = compression > 0 ? compression : nil
+        if let g = grid {
+            self.grid = try GridRecorder(file: file, calendarStart: calendarStart, grid: g, deflate: deflate)
+            if pv != nil {
+                self.pv = try PVRecorder(file: file, calendarStart: calendarStart, busIDs: g.grid.busID, deflate: deflate)
+            }
+        }
+        if let b = buildings {
+            self.buildings = try BuildingsRecorder(file: file, calendarStart: calendarStart, stock: b,
+                                              classNames: buildingClassNames, deflate: deflate)
+        }
         weatherLayout = try TimeSeriesLayout(file: file, group: "/weather", calendarStart: calendarStart)
         let stationName = weatherSite.name.isEmpty ? "site" : weatherSite.name
         try weatherLayout.addEntityAxis("station", labels: .names([stationName]),
@@ -61,6 +79,9 @@ final class Recorder {
         for (channel, writer) in weatherWriters {
             try writer.append(row: [Self.value(channel, sample)])
         }
+        if let g = world.grid { try grid?.snapshot(g, at: time) }
+        if let b = world.buildings { try buildings?.snapshot(b, at: time) }
+        if let p = world.pv { try pv?.snapshot(p, at: time) }
         snapshotCount += 1
     }
 
@@ -84,5 +105,8 @@ final class Recorder {
     /// Flushes buffered rows, writes the time axes and attaches dimension scales.
     func finish() throws {
         try weatherLayout.finish()
+        try grid?.finish()
+        try buildings?.finish()
+        try pv?.finish()
     }
 }

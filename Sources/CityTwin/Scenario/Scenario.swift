@@ -17,6 +17,12 @@ public struct Scenario: Sendable {
     /// Interval between state snapshots in the output, in milliseconds.
     public var snapshotIntervalMs: Int64
     public var weather: WeatherSettings
+    /// The power grid (absent: no grid is simulated).
+    public var grid: GridSettings?
+    /// Building classes (need a grid to place them on).
+    public var buildings: [BuildingClassSettings]
+    /// PV system classes (need a grid).
+    public var pv: [PVClassSettings]
     public var output: OutputSettings
 
     /// The file the scenario came from.
@@ -120,10 +126,18 @@ extension Scenario {
                                 message: "expected at most the duration (\(FieldReader.formatDuration(duration)))")
         }
         let weather = try WeatherSettings.decode(r.object("weather"), file: file, baseDirectory: r.baseDirectory)
+        let grid = try GridSettings.decode(r.object("grid"))
+        let buildings = try r.object("buildings").map(BuildingClassSettings.decodeList) ?? []
+        let pv = try r.object("pv").map(PVClassSettings.decodeList) ?? []
+        if grid == nil, let key = !buildings.isEmpty ? "buildings" : (!pv.isEmpty ? "pv" : nil) {
+            throw ScenarioError(file: file, path: key, line: r.node(key)?.line,
+                                message: "needs a grid to connect to; add a grid: section with a case file")
+        }
         let output = try OutputSettings.decode(r.object("output"), name: name)
         try r.finish()
         return Scenario(name: name, description: description, seed: seed, replication: replication, start: start,
-                        durationMs: duration, snapshotIntervalMs: snapshot, weather: weather, output: output,
+                        durationMs: duration, snapshotIntervalMs: snapshot, weather: weather, grid: grid,
+                        buildings: buildings, pv: pv, output: output,
                         sourceFile: file, resolvedText: tree.jsonText(), sourceText: sourceText)
     }
 }

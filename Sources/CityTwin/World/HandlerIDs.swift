@@ -7,6 +7,12 @@ import SimKernel
 enum HandlerID {
     static let weatherUpdate: UInt32 = 1
     static let snapshot: UInt32 = 2
+    static let gridSolve: UInt32 = 3
+    static let loadCheck: UInt32 = 4
+    static let gridExtraSolve: UInt32 = 5
+    /// BuildingStock's block (`BuildingStock.handlerCount` ids).
+    static let buildingsBase: UInt32 = 100
+    static let buildingsEnd: UInt32 = 199
 }
 
 enum EventPriority {

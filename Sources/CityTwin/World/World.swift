@@ -1,15 +1,31 @@
+import Energy
 import SimKernel
 import Weather
 
 /// Every system of the city and the single event handler that routes events to them.
 ///
 /// Dispatch is a `switch` on the handler id (static, no existentials). Systems never call
-/// each other; the coupling code here reads one system's published state and feeds another.
+/// each other; the coupling code here reads one system's published state and feeds another:
+/// weather → buildings and PV; buildings and PV → grid bus loads; grid → violation statistics.
 struct World: EventHandler {
     var weather: WeatherDriver
+    var grid: GridSystem?
+    var buildings: BuildingStock?
+    var pv: PVFleet?
     let recorder: Recorder
     /// First error raised inside an event (e.g. an HDF5 write failure); stops the run.
     var failure: Error?
+    // Scratch per-bus buffers (W), reused so coupling allocates nothing per event.
+    private var busConsumption: [Double] = []
+    private var busGeneration: [Double] = []
+
+    init(weather: WeatherDriver, grid: GridSystem?, buildings: BuildingStock?, pv: PVFleet?, recorder: Recorder) {
+        self.weather = weather
+        self.grid = grid
+        self.buildings = buildings
+        self.pv = pv
+        self.recorder = recorder
+    }
 
     var shouldStop: Bool { failure != nil }
 
@@ -17,6 +33,15 @@ struct World: EventHandler {
                         weatherInterval: SimTime) {
         calendar.schedulePeriodic(start: .zero, every: weatherInterval, priority: EventPriority.weather,
                                   handler: HandlerID.weatherUpdate)
+        buildings?.start(calendar: &calendar)
+        pv?.start(at: .zero)
+        if let g = grid {
+            calendar.schedulePeriodic(start: .zero, every: SimTime(milliseconds: g.settings.solveIntervalMs),
+                                      priority: EventPriority.grid, handler: HandlerID.gridSolve)
+            calendar.schedulePeriodic(start: SimTime(milliseconds: g.settings.loadCheckIntervalMs),
+                                      every: SimTime(milliseconds: g.settings.loadCheckIntervalMs),
+                                      priority: EventPriority.grid, handler: HandlerID.loadCheck)
+        }
         calendar.schedulePeriodic(start: .zero, every: snapshotInterval, priority: EventPriority.snapshot,
                                   handler: HandlerID.snapshot)
         // The last row is always at the end time, even when the interval does not divide it.
@@ -28,12 +53,90 @@ struct World: EventHandler {
     mutating func handle(_ event: Event, calendar: inout EventCalendar) {
         switch event.handler {
         case HandlerID.weatherUpdate:
-            weather.update(at: event.time)
+            updateWeather(at: event.time, calendar: &calendar)
+        case HandlerID.buildingsBase...HandlerID.buildingsEnd:
+            buildings?.handle(event, calendar: &calendar)
+        case HandlerID.gridSolve:
+            solveGrid(at: event.time, extra: false)
+        case HandlerID.gridExtraSolve:
+            solveGrid(at: event.time, extra: true)
+        case HandlerID.loadCheck:
+            publishLoads()
+            if grid?.loadJumped() == true { solveGrid(at: event.time, extra: true) }
         case HandlerID.snapshot:
             do { try recorder.snapshot(self, at: event.time) } catch { failure = failure ?? error }
         default:
             failure = failure ?? RunError.internalInconsistency("event with unknown handler id \(event.handler)")
         }
+    }
+
+    /// Weather step: new conditions reach buildings and PV; a load jump triggers a grid solve.
+    private mutating func updateWeather(at time: SimTime, calendar: inout EventCalendar) {
+        weather.update(at: time)
+        let w = weather.current
+        buildings?.update(outdoorTemperature: w.temperature, solarIrradiance: w.ghi, at: time, calendar: &calendar)
+        if pv != nil {
+            let sun = SolarPosition(site: weather.site, hourOfYear: weather.series.calendar.hourOfYear(at: time))
+            pv?.update(ghi: w.ghi, dni: w.dni, dhi: w.dhi, solarZenith: sun.zenithDegrees,
+                       solarAzimuth: sun.azimuth * 180 / .pi, ambientTemperature: w.temperature,
+                       windSpeed: w.windSpeed, at: time)
+        }
+        if grid != nil {
+            publishLoads()
+            if grid?.loadJumped() == true {
+                calendar.schedule(at: time, priority: EventPriority.grid, handler: HandlerID.gridExtraSolve)
+            }
+        }
+    }
+
+    /// Hands the buildings' and PV's per-bus powers to the grid.
+    private mutating func publishLoads() {
+        guard grid != nil else { return }
+        let n = grid?.busCount ?? 0
+        if busConsumption.count != n { busConsumption = Array(repeating: 0, count: n) }
+        if busGeneration.count != n { busGeneration = Array(repeating: 0, count: n) }
+        if let b = buildings { b.busLoads(into: &busConsumption) } else { for i in 0..<n { busConsumption[i] = 0 } }
+        if let p = pv { p.busGeneration(into: &busGeneration) } else { for i in 0..<n { busGeneration[i] = 0 } }
+        grid?.setExplicitLoads(consumptionW: busConsumption, generationW: busGeneration)
+    }
+
+    private mutating func solveGrid(at time: SimTime, extra: Bool) {
+        publishLoads()
+        do { try grid?.solve(at: time, extra: extra) } catch { failure = failure ?? error }
+    }
+
+    /// KPIs of every system at the end of the run.
+    mutating func kpis(duration: SimTime, weatherStep: SimTime) -> [KPI] {
+        var result = weather.kpis(duration: duration, step: weatherStep)
+        if grid != nil {
+            grid?.accrue(until: duration.milliseconds)
+            result += grid?.kpis() ?? []
+        }
+        if let b = buildings {
+            let energy = b.energyByClass(at: duration)
+            let cooling = energy.reduce(0) { $0 + $1.coolingElectric }
+            let heating = energy.reduce(0) { $0 + $1.heatingElectric }
+            let base = energy.reduce(0) { $0 + $1.base }
+            var tMax = -Double.infinity
+            for c in 0..<b.classCount { if let t = b.meanAirTemperature(ofClass: c, at: duration) { tMax = max(tMax, t) } }
+            result += [
+                KPI("building_cooling_energy", cooling, units: "kWh", domain: "buildings", better: .lowerIsBetter,
+                    description: "Electricity used for cooling by all buildings"),
+                KPI("building_heating_energy", heating, units: "kWh", domain: "buildings", better: .lowerIsBetter,
+                    description: "Electricity used for heating by all buildings"),
+                KPI("building_base_energy", base, units: "kWh", domain: "buildings", better: .lowerIsBetter,
+                    description: "Base electric load (lighting, plugs, appliances) of all buildings"),
+                KPI("building_peak_load", recorder.peakBuildingLoadKW, units: "kW", domain: "buildings", better: .lowerIsBetter,
+                    description: "Highest total building electric load among the snapshots"),
+                KPI("thermostat_switches", Double(b.switchCount), units: "1", domain: "buildings",
+                    description: "HVAC on/off switch events"),
+            ]
+        }
+        if let p = pv {
+            result.append(KPI("pv_energy", p.totalEnergy(at: duration), units: "kWh", domain: "pv", better: .higherIsBetter,
+                              description: "AC energy produced by all PV systems"))
+        }
+        return result
     }
 }
 

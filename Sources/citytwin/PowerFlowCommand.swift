@@ -1,0 +1,46 @@
+import ArgumentParser
+import Energy
+import Foundation
+
+struct PowerFlow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "powerflow",
+        abstract: "Solve one MATPOWER case (like pandapower's runpp) and print the bus voltages.")
+
+    @Argument(help: "MATPOWER case file (.m, format version 2).")
+    var caseFile: String
+
+    @Flag(help: "Solve the DC approximation instead of AC Newton-Raphson.")
+    var dc = false
+
+    @Flag(help: "Write the result as JSON to stdout (vm_pu, va_degree, iterations, converged, ... in the case's bus order).")
+    var json = false
+
+    @Option(help: "Timed solves (median reported); the factorisation structure is reused between them.")
+    var `repeat`: Int = 1
+
+    @Option(help: "Mismatch tolerance, p.u.")
+    var tolerance: Double = 1e-8
+
+    @Option(help: "Maximum Newton-Raphson iterations.")
+    var maxIterations: Int = 10
+
+    @Flag(help: "Enforce generator reactive-power limits (PV buses switch to PQ).")
+    var enforceQLimits = false
+
+    func validate() throws {
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard tolerance > 0, tolerance < 1 else { throw ValidationError("--tolerance must be in (0, 1)") }
+        guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be at least 1") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: caseFile) else { throw CLIError(message: "\(caseFile): file not found") }
+        let options = PowerFlowCaseOptions(dc: dc, repeatCount: `repeat`,
+                                           powerFlow: PowerFlowOptions(tolerance: tolerance, maxIterations: maxIterations,
+                                                                       enforceQLimits: enforceQLimits))
+        let report = try solveCase(path: caseFile, options: options)
+        print(json ? report.jsonString : report.summary)
+        if let ac = report.ac, !ac.converged { throw ExitCode(1) }
+    }
+}

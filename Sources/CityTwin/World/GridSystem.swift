@@ -109,6 +109,7 @@ struct GridSystem {
 
     /// True when the net load moved by more than the threshold since the last solve.
     func loadJumped() -> Bool {
+        guard solves > 0 else { return false } // the first periodic solve is at t = 0 anyway
         let total = totalNetLoadMW
         let reference = max(abs(lastSolvedTotal), 1e-6)
         return abs(total - lastSolvedTotal) / reference > settings.loadChangeThreshold

@@ -26,6 +26,14 @@ public struct Router: Sendable {
     /// Seconds per metre lower bound: min over links of cost / straight-line length. Makes the
     /// A* heuristic `scale × distance(node, target)` admissible and consistent for any costs.
     public private(set) var heuristicScale: Double
+    // Copies of the arrays the search touches: reading `network.x` from a mutating method
+    // copies the whole RoadNetwork value in debug builds.
+    @usableFromInline var outStart: [Int32]
+    @usableFromInline var linkTo: [Int32]
+    @usableFromInline var linkFrom: [Int32]
+    @usableFromInline var nodeX: [Double]
+    @usableFromInline var nodeY: [Double]
+    @usableFromInline var firstThrough: Int
     @usableFromInline var dist: [Double]
     @usableFromInline var parentLink: [Int32]
     @usableFromInline var stamp: [UInt32]
@@ -40,6 +48,8 @@ public struct Router: Sendable {
     public init(network: RoadNetwork) {
         self.network = network
         let n = network.nodeCount
+        outStart = network.outStart; linkTo = network.linkTo; linkFrom = network.linkFrom
+        nodeX = network.nodeX; nodeY = network.nodeY; firstThrough = Int(network.firstThroughNode)
         self.cost = (0..<network.linkCount).map { network.freeFlowTime($0) }
         self.heuristicScale = 0
         self.dist = [Double](repeating: .infinity, count: n)
@@ -113,28 +123,22 @@ public struct Router: Sendable {
         return (top.g, Int(top.node))
     }
 
-    @inline(__always) func isThrough(_ node: Int, source: Int) -> Bool {
-        node == source || node >= Int(network.firstThroughNode)
-    }
 
     /// Travel time of the best route from `origin` to `destination` (node indices), appending the
     /// links to `path` (cleared first). Returns nil if unreachable or an index is out of range.
     /// A* with the straight-line heuristic. O((N + L) log N) worst case; typically far less.
     public mutating func route(from origin: Int, to destination: Int, into path: inout [Int32]) -> Double? {
         path.removeAll(keepingCapacity: true)
-        let n = network.nodeCount
+        let n = nodeX.count
         guard origin >= 0, origin < n, destination >= 0, destination < n else { return nil }
         treeSource = -1
         if origin == destination { return 0 }
         beginQuery()
-        let tx = network.nodeX[destination], ty = network.nodeY[destination]
+        let tx = nodeX[destination], ty = nodeY[destination]
         let k = heuristicScale
-        func h(_ v: Int) -> Double {
-            let dx = network.nodeX[v] - tx, dy = network.nodeY[v] - ty
-            return k * (dx * dx + dy * dy).squareRoot()
-        }
         stamp[origin] = generation; dist[origin] = 0; parentLink[origin] = -1
-        push(h(origin), 0, Int32(origin))
+        var dx0 = nodeX[origin] - tx, dy0 = nodeY[origin] - ty
+        push(k * (dx0 * dx0 + dy0 * dy0).squareRoot(), 0, Int32(origin))
         var settled = 0
         var found = false
         while !heap.isEmpty {
@@ -142,13 +146,14 @@ public struct Router: Sendable {
             if g > dist[u] { continue } // stale entry
             settled += 1
             if u == destination { found = true; break }
-            if !isThrough(u, source: origin) { continue }
-            for l in Int(network.outStart[u])..<Int(network.outStart[u + 1]) {
-                let v = Int(network.linkTo[l])
+            if u < firstThrough && u != origin { continue } // zone centroid: no through traffic
+            for l in Int(outStart[u])..<Int(outStart[u + 1]) {
+                let v = Int(linkTo[l])
                 let nd = g + cost[l]
                 if stamp[v] != generation || nd < dist[v] {
                     stamp[v] = generation; dist[v] = nd; parentLink[v] = Int32(l)
-                    push(nd + h(v), nd, Int32(v))
+                    dx0 = nodeX[v] - tx; dy0 = nodeY[v] - ty
+                    push(nd + k * (dx0 * dx0 + dy0 * dy0).squareRoot(), nd, Int32(v))
                 }
             }
         }
@@ -158,7 +163,7 @@ public struct Router: Sendable {
         while v != origin {
             let l = parentLink[v]
             path.append(l)
-            v = Int(network.linkFrom[Int(l)])
+            v = Int(linkFrom[Int(l)])
         }
         path.reverse()
         return dist[destination]
@@ -174,7 +179,7 @@ public struct Router: Sendable {
     /// One-to-many Dijkstra: settles every node reachable from `origin`; then query with
     /// `treeTime(to:)` and `treePath(to:into:)` until the next search. O((N + L) log N).
     public mutating func buildTree(from origin: Int) {
-        guard origin >= 0, origin < network.nodeCount else { treeSource = -1; return }
+        guard origin >= 0, origin < nodeX.count else { treeSource = -1; return }
         beginQuery()
         stamp[origin] = generation; dist[origin] = 0; parentLink[origin] = -1
         push(0, 0, Int32(origin))
@@ -183,9 +188,9 @@ public struct Router: Sendable {
             let (g, u) = pop()
             if g > dist[u] { continue }
             settled += 1
-            if !isThrough(u, source: origin) { continue }
-            for l in Int(network.outStart[u])..<Int(network.outStart[u + 1]) {
-                let v = Int(network.linkTo[l])
+            if u < firstThrough && u != origin { continue }
+            for l in Int(outStart[u])..<Int(outStart[u + 1]) {
+                let v = Int(linkTo[l])
                 let nd = g + cost[l]
                 if stamp[v] != generation || nd < dist[v] {
                     stamp[v] = generation; dist[v] = nd; parentLink[v] = Int32(l)
@@ -212,7 +217,7 @@ public struct Router: Sendable {
         while v != treeSource {
             let l = parentLink[v]
             path.append(l)
-            v = Int(network.linkFrom[Int(l)])
+            v = Int(linkFrom[Int(l)])
         }
         path.reverse()
         return true

@@ -105,6 +105,13 @@ public struct TrafficSystem: EventHandler, Sendable {
     public var speedFactor: Double = 1
 
     // MARK: Link state
+    // Copies of the network arrays used per event: reading `network.x[l]` from a mutating
+    // method copies the whole RoadNetwork value in debug builds.
+    @usableFromInline var lLength: [Double]
+    @usableFromInline var lSpeed: [Double]
+    @usableFromInline var lTo: [Int32]
+    @usableFromInline var nInStart: [Int32]
+    @usableFromInline var nInLinks: [Int32]
     @usableFromInline var freeFlowMs: [Int64]          // rounded, without rain
     @usableFromInline var headwayMs: [Double]
     @usableFromInline var storage: [Int32]
@@ -219,6 +226,8 @@ public struct TrafficSystem: EventHandler, Sendable {
         }
         router = Router(network: network)
         vEpoch = []
+        lLength = network.linkLength; lSpeed = network.linkFreeSpeed; lTo = network.linkTo
+        nInStart = network.inStart; nInLinks = network.inLinks
         freeFlowMs = (0..<m).map { Int64((network.freeFlowTime($0) * 1000).rounded()) }
         headwayMs = (0..<m).map { 3_600_000 / (network.linkCapacity[$0] * parameters.flowCapacityFactor) }
         // Storage ⌊length × lanes / spacing⌋, at least 1 and at least the vehicles that flow
@@ -256,7 +265,7 @@ public struct TrafficSystem: EventHandler, Sendable {
         rrExits = [Int32](repeating: 0, count: m); rrTimeSum = [Double](repeating: 0, count: m)
 
         // Vehicles in departure order (stable: ties keep input order).
-        let order = (0..<trips.count).sorted { (trips.departure[$0], $0) < (trips.departure[$1], $1) }
+        let order = TrafficSystem.departureOrder(trips)
         let k = order.count
         vInput = order.map { Int32($0) }
         var inverse = [Int32](repeating: 0, count: k)
@@ -276,8 +285,7 @@ public struct TrafficSystem: EventHandler, Sendable {
 
         // Routes: one stored path per OD pair (free-flow). Origins with many destinations get
         // one Dijkstra tree; origins with few use A* per pair (settles far fewer nodes).
-        var byOrigin = (0..<k).map { $0 }
-        byOrigin.sort { (vOrigin[$0], vDest[$0], $0) < (vOrigin[$1], vDest[$1], $1) }
+        let byOrigin = TrafficSystem.odOrder(vOrigin, vDest, nodeCount: n)
         var router = Router(network: network)
         vEpoch = [Int32](repeating: 0, count: k)
         var path: [Int32] = []
@@ -310,6 +318,32 @@ public struct TrafficSystem: EventHandler, Sendable {
         self.router = router
         travellerCount = (0..<k).filter { vRouteEnd[$0] > vRouteStart[$0] }.count
         setupDefaultSignals()
+    }
+
+    /// Trip indices sorted by (departure ms, index). Packs both into one UInt64 key when they fit
+    /// (plain integer sort, much faster than a closure sort), else sorts with a comparator.
+    static func departureOrder(_ trips: TripList) -> [Int] {
+        let k = trips.count
+        let ms = trips.departure.map { UInt64(($0 * 1000).rounded()) }
+        if k < (1 << 24), (ms.max() ?? 0) < (1 << 40) {
+            var keys = [UInt64](repeating: 0, count: k)
+            for i in 0..<k { keys[i] = ms[i] << 24 | UInt64(i) }
+            keys.sort()
+            return keys.map { Int($0 & 0xFF_FFFF) }
+        }
+        return (0..<k).sorted { ms[$0] != ms[$1] ? ms[$0] < ms[$1] : $0 < $1 }
+    }
+
+    /// Vehicle indices sorted by (origin, destination, index), packed like `departureOrder`.
+    static func odOrder(_ o: [Int32], _ d: [Int32], nodeCount: Int) -> [Int] {
+        let k = o.count
+        if k < (1 << 22), nodeCount < (1 << 21) {
+            var keys = [UInt64](repeating: 0, count: k)
+            for i in 0..<k { keys[i] = UInt64(o[i]) << 43 | UInt64(d[i]) << 22 | UInt64(i) }
+            keys.sort()
+            return keys.map { Int($0 & 0x3F_FFFF) }
+        }
+        return (0..<k).sorted { o[$0] != o[$1] ? o[$0] < o[$1] : (d[$0] != d[$1] ? d[$0] < d[$1] : $0 < $1) }
     }
 
     /// Number of vehicles (trips).
@@ -388,8 +422,8 @@ public struct TrafficSystem: EventHandler, Sendable {
 
     /// Green test for the head of link l at time t: returns t if green, the next green start for
     /// fixed-time control, or Int64.max if the actuated controller will wake the link.
-    @inline(__always) func greenTime(_ l: Int, _ t: Int64) -> Int64 {
-        let node = Int(network.linkTo[l])
+    @inline(__always) mutating func greenTime(_ l: Int, _ t: Int64) -> Int64 { // mutating: no self copy in debug
+        let node = Int(lTo[l])
         switch sigKind[node] {
         case 0: return t
         case 1:
@@ -427,8 +461,9 @@ public struct TrafficSystem: EventHandler, Sendable {
     /// Next vehicle from index `v` that actually travels; schedules its departure.
     mutating func scheduleDeparture(from v: Int, calendar: inout EventCalendar) {
         var i = v
-        while i < vehicleCount && vRouteEnd[i] == vRouteStart[i] { i += 1 }
-        guard i < vehicleCount else { return }
+        let count = vOrigin.count
+        while i < count && vRouteEnd[i] == vRouteStart[i] { i += 1 }
+        guard i < count else { return }
         let t = max(vDepart[i], calendar.now.milliseconds)
         calendar.schedule(at: SimTime(milliseconds: t), handler: handlerBase, agent: UInt32(i))
     }
@@ -479,7 +514,7 @@ public struct TrafficSystem: EventHandler, Sendable {
         vEntry[v] = t
         // Rain factor clamped to [0.05, 1.5] so a bad coupling value cannot stall or overflow.
         let fft = speedFactor == 1 ? freeFlowMs[l]
-            : Int64((network.linkLength[l] / (network.linkFreeSpeed[l] * min(max(speedFactor, 0.05), 1.5)) * 1000).rounded())
+            : Int64((lLength[l] / (lSpeed[l] * min(max(speedFactor, 0.05), 1.5)) * 1000).rounded())
         vEarliestExit[v] = t + fft
         let occ = Double(qCount[l]) / Double(storage[l])
         if occ > maxOccupancy[l] { maxOccupancy[l] = occ }
@@ -520,11 +555,11 @@ public struct TrafficSystem: EventHandler, Sendable {
             // Flow capacity: continuous discharge keeps the fractional schedule, idle links restart at t.
             let prev = nextExitMs[l]
             nextExitMs[l] = (Double(t) - prev < headwayMs[l] ? prev : Double(t)) + headwayMs[l]
-            let len = network.linkLength[l]
+            let len = lLength[l]
             intervalExits[l] += 1
             rrExits[l] += 1; rrTimeSum[l] += Double(t - vEntry[v]) / 1000
             let dt = Double(t - vEntry[v]) / 1000
-            intervalSpeedSum[l] += dt > 0 ? len / dt * 3.6 : network.linkFreeSpeed[l] * 3.6
+            intervalSpeedSum[l] += dt > 0 ? len / dt * 3.6 : lSpeed[l] * 3.6
             vDistance[v] += len
             if vIsEV[v] {
                 let soc = vSoC[v] - len / 1000 * vConsumption[v] / vBattery[v]
@@ -640,8 +675,8 @@ public struct TrafficSystem: EventHandler, Sendable {
             // End of intergreen: next phase turns green; wake its approaches.
             actPhase[node] = (actPhase[node] + 1) % phases
             actGreenFrom[node] = t
-            for k in Int(network.inStart[node])..<Int(network.inStart[node + 1]) {
-                let l = Int(network.inLinks[k])
+            for k in Int(nInStart[node])..<Int(nInStart[node + 1]) {
+                let l = Int(nInLinks[k])
                 if linkPhase[l] == actPhase[node] && qCount[l] > 0 { scheduleExit(l, t, &calendar) }
             }
             calendar.schedule(at: SimTime(milliseconds: t + Int64(parameters.minGreen * 1000)), handler: handlerBase + 3, agent: UInt32(node))
@@ -650,8 +685,8 @@ public struct TrafficSystem: EventHandler, Sendable {
         // In green: extend while a vehicle of this phase is waiting at the stop line.
         let elapsed = Double(t - actGreenFrom[node]) / 1000
         var queued = false
-        for k in Int(network.inStart[node])..<Int(network.inStart[node + 1]) {
-            let l = Int(network.inLinks[k])
+        for k in Int(nInStart[node])..<Int(nInStart[node + 1]) {
+            let l = Int(nInLinks[k])
             if linkPhase[l] == actPhase[node] && qCount[l] > 0 {
                 let v = Int(queue[Int(qStart[l] + qHead[l])])
                 if vEarliestExit[v] <= t { queued = true; break }
@@ -788,7 +823,7 @@ extension TrafficSystem {
     @discardableResult
     public mutating func run(calendar: inout EventCalendar, until: SimTime) -> Int {
         var n = 0
-        while !allArrived, let e = calendar.popNext(notAfter: until) {
+        while arrivedCount != travellerCount, let e = calendar.popNext(notAfter: until) {
             handle(e, calendar: &calendar)
             n += 1
         }

@@ -19,7 +19,15 @@ private func repoFile(_ relative: String) -> String {
 final class RoutingPerformanceTests: XCTestCase {
     struct Rates { var astarPerSecond: Double; var dijkstraPerSecond: Double; var treesPerSecond: Double; var meanSettledAStar: Double }
 
-    func measure(_ net: RoadNetwork, budget: Double = 0.5) -> Rates {
+    #if DEBUG
+    static let budget = 0.1 // debug numbers are meaningless; keep the suite quick
+    static let siouxFallsScale = 0.1
+    #else
+    static let budget = 0.5
+    static let siouxFallsScale = 1.0
+    #endif
+
+    func measure(_ net: RoadNetwork, budget: Double = RoutingPerformanceTests.budget) -> Rates {
         var router = Router(network: net)
         var rng = RandomStream(seed: 1, stream: StreamID.named("bench.routing"))
         let pairs = (0..<4096).map { _ in (rng.uniform(0...(net.nodeCount - 1)), rng.uniform(0...(net.nodeCount - 1))) }
@@ -65,13 +73,13 @@ final class RoutingPerformanceTests: XCTestCase {
         }
     }
 
-    /// Traffic simulation throughput on SiouxFalls with its full OD (360,600 trips).
+    /// Traffic simulation throughput on SiouxFalls with its full OD (360,600 trips; 10 % in debug builds).
     func testSiouxFallsTrafficThroughput() throws {
         let net = try RoadNetwork.importTNTP(netPath: repoFile("Models/roads/SiouxFalls/SiouxFalls_net.tntp")).network
         let od = try ODMatrix(tntp: TNTPTripsFile.read(path: repoFile("Models/roads/SiouxFalls/SiouxFalls_trips.tntp")), network: net)
         let clock = CPUClock()
         let t0 = clock.now
-        let tl = try Demand.sample(od, scale: 1.0, seed: 1)
+        let tl = try Demand.sample(od, scale: RoutingPerformanceTests.siouxFallsScale, seed: 1)
         let t1 = clock.now
         var sys = try TrafficSystem(network: net, trips: tl, handlerBase: 0)
         let t2 = clock.now

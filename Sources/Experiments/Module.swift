@@ -1,1 +1,0 @@
-// Experiments module: sweeps, replications, comparisons and reports. See docs/architecture.md.

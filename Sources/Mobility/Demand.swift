@@ -103,6 +103,15 @@ public struct ODMatrix: Sendable {
         }
     }
 
+    /// One call for scenario loading: `*_trips.tntp` (TNTP zones = node numbers) or a CSV
+    /// `origin,destination,trips`, chosen by extension.
+    public static func load(path: String, network: RoadNetwork) throws -> ODMatrix {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".tntp") { return try ODMatrix(tntp: TNTPTripsFile.read(path: path), network: network) }
+        if lower.hasSuffix(".csv") { return try readCSV(path: path, network: network) }
+        throw MobilityError("\(path): unknown OD matrix format; expected _trips.tntp or .csv")
+    }
+
     /// Reads CSV `origin,destination,trips` (node external ids: OSM node id or TNTP node number;
     /// optional header line). Errors name the file and line.
     public static func readCSV(path: String, network: RoadNetwork) throws -> ODMatrix {

@@ -133,7 +133,7 @@ final class TrafficTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "origin,destination,trips\n0,1,10\n1,0,2.5\n".write(toFile: dir + "/od.csv", atomically: true, encoding: .utf8)
-        let od = try ODMatrix.readCSV(path: dir + "/od.csv", network: net)
+        let od = try ODMatrix.load(path: dir + "/od.csv", network: net)
         XCTAssertEqual(od.total, 12.5)
         try "origin,destination,departure\n0,1,3600\n1,0,7200.5\n".write(toFile: dir + "/trips.csv", atomically: true, encoding: .utf8)
         let tl = try Demand.readTripsCSV(path: dir + "/trips.csv", network: net, ev: EVParameters(share: 1), seed: 1)

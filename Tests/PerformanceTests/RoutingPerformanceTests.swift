@@ -90,6 +90,33 @@ final class RoutingPerformanceTests: XCTestCase {
         print("traffic SiouxFalls: \(tl.count) trips: CPU s demand \(t1 - t0), setup+routing \(t2 - t1), simulation \(t3 - t2) for \(events) events (\(Int(Double(events) / (t3 - t2))) events/s)")
         XCTAssertTrue(sys.allArrived)
     }
+
+    /// A simulated day of about a million trips: Anaheim's OD × 10 (1,046,944 trips, 30 % EVs),
+    /// without and with re-routing every 900 s. Release builds only (minutes in debug).
+    func testMillionTripDayAnaheim() throws {
+        #if DEBUG
+        throw XCTSkip("release-only benchmark: swift test -c release --filter testMillionTripDayAnaheim")
+        #else
+        let net = try RoadNetwork.importTNTP(netPath: repoFile("Models/roads/Anaheim/Anaheim_net.tntp")).network
+        let od = try ODMatrix(tntp: TNTPTripsFile.read(path: repoFile("Models/roads/Anaheim/Anaheim_trips.tntp")), network: net)
+        let tl = try Demand.sample(od, scale: 10, ev: EVParameters(share: 0.3), seed: 1)
+        for reroute in [0.0, 900] {
+            let clock = CPUClock()
+            let t0 = clock.now
+            var p = TrafficParameters(); p.rerouteInterval = reroute
+            var sys = try TrafficSystem(network: net, trips: tl, parameters: p, handlerBase: 0)
+            let t1 = clock.now
+            var cal = EventCalendar()
+            sys.start(calendar: &cal)
+            let events = sys.run(calendar: &cal, until: .hours(72))
+            let t2 = clock.now
+            let k = sys.kpis(now: cal.now)
+            print("Anaheim ×10, re-route \(reroute) s: \(tl.count) trips, CPU s setup \(t1 - t0), simulation \(t2 - t1), \(events) events, last arrival \(cal.now), mean delay \(Int(k.meanDelay)) s, stuck pushes \(k.stuckPushes), re-routed \(k.rerouted)")
+            XCTAssertTrue(sys.allArrived)
+            XCTAssertLessThan(t2 - t0, 60) // the project target: a million-trip day in under a minute
+        }
+        #endif
+    }
 }
 
 /// Thread CPU time in seconds.

@@ -94,9 +94,12 @@ public struct ODMatrix: Sendable {
 
     /// From a TNTP trips file: zone z is node z (TNTP convention). Self-trips and zeros are skipped.
     public init(tntp f: TNTPTripsFile, network: RoadNetwork) throws {
+        guard f.destination.count == f.origin.count, f.flow.count == f.origin.count else {
+            throw MobilityError("trips: TNTP trip columns have different lengths")
+        }
         for i in 0..<f.origin.count where f.flow[i] > 0 && f.origin[i] != f.destination[i] {
             let o = Int(f.origin[i]) - 1, d = Int(f.destination[i]) - 1
-            guard o < network.nodeCount, d < network.nodeCount else {
+            guard o >= 0, d >= 0, o < network.nodeCount, d < network.nodeCount else {
                 throw MobilityError("trips: zone \(max(o, d) + 1) is not a node of \(network.name) (\(network.nodeCount) nodes)")
             }
             origin.append(Int32(o)); destination.append(Int32(d)); trips.append(f.flow[i])
@@ -132,6 +135,9 @@ public enum Demand {
     /// editing one pair does not change the others' draws. O(trips).
     public static func sample(_ od: ODMatrix, profile: DepartureProfile = .standard, scale: Double = 1,
                               ev: EVParameters = EVParameters(), seed: UInt64, replication: UInt64 = 0) throws -> TripList {
+        guard od.destination.count == od.origin.count, od.trips.count == od.origin.count else {
+            throw MobilityError("demand: OD matrix columns have different lengths")
+        }
         guard scale >= 0, scale.isFinite else { throw MobilityError("demand: scale must be a finite number ≥ 0, got \(scale)") }
         guard (0...1).contains(ev.share), ev.batteryKWh > 0, ev.consumptionKWhPerKm >= 0,
               ev.initialSoC.lowerBound >= 0, ev.initialSoC.upperBound <= 1 else {

@@ -97,6 +97,17 @@ extension RoadNetwork {
     /// Builds the network from OSM records (see docs/mobility.md for the rules). O(nodes + way nodes).
     public static func fromOSM(_ osm: OSMData, name: String, options: OSMNetworkOptions = OSMNetworkOptions()) throws -> NetworkImport {
         var warnings: [String] = []
+        // Records may be built by hand: check their internal consistency before indexing.
+        let nn = osm.nodeIDs.count, nw = osm.wayIDs.count
+        guard osm.nodeLat.count == nn, osm.nodeLon.count == nn, osm.wayNodeStart.count == nw + 1, osm.wayTagStart.count == nw + 1,
+              osm.wayTagKeys.count == osm.wayTagValues.count, Int(osm.wayTagStart.last ?? 0) == osm.wayTagKeys.count,
+              Int(osm.wayNodeStart.last ?? 0) == osm.wayNodes.count,
+              osm.nodeTagOwner.count == osm.nodeTagKeys.count, osm.nodeTagKeys.count == osm.nodeTagValues.count,
+              zip(osm.wayNodeStart, osm.wayNodeStart.dropFirst()).allSatisfy({ $0 >= 0 && $0 <= $1 }),
+              zip(osm.wayTagStart, osm.wayTagStart.dropFirst()).allSatisfy({ $0 >= 0 && $0 <= $1 }),
+              osm.wayNodes.allSatisfy({ $0 >= 0 && Int($0) < nn }), osm.nodeTagOwner.allSatisfy({ $0 >= 0 && Int($0) < nn }) else {
+            throw MobilityError("\(name): inconsistent OSM records (array lengths or indices)")
+        }
         let classIndex = Dictionary(uniqueKeysWithValues: options.classes.enumerated().map { ($0.element.name, $0.offset) })
         // 1. Select drivable ways and their direction.
         struct Way { var w: Int; var cls: Int; var forward: Bool; var backward: Bool; var speed: Double; var lanesF: Int; var lanesB: Int }

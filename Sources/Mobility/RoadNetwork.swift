@@ -180,6 +180,7 @@ public struct RoadNetwork: Sendable {
     /// The sub-network induced by the nodes with `keep[node] == true` (order preserved).
     /// Returns the network and the old→new node map (−1 for dropped nodes). O(N + L).
     public func subnetwork(keeping keep: [Bool]) throws -> (RoadNetwork, [Int32]) {
+        guard keep.count == nodeCount else { throw MobilityError("\(name): subnetwork mask has \(keep.count) entries, expected \(nodeCount)") }
         var map = [Int32](repeating: -1, count: nodeCount)
         var next: Int32 = 0
         var zonesKept: Int32 = 0

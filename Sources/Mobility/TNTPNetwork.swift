@@ -86,6 +86,16 @@ extension RoadNetwork {
         }
         var warnings: [String] = []
         let n = f.nodeCount
+        let m0 = f.initNode.count
+        guard [f.termNode.count, f.capacity.count, f.length.count, f.freeFlowTime.count, f.speed.count, f.linkType.count].allSatisfy({ $0 == m0 }) else {
+            throw MobilityError("\(name): TNTP link columns have different lengths")
+        }
+        for l in 0..<m0 where !(1...max(n, 1)).contains(Int(f.initNode[l])) || !(1...max(n, 1)).contains(Int(f.termNode[l])) {
+            throw MobilityError("\(name): link \(l + 1) references a node outside 1...\(n)")
+        }
+        if let c = nodes, c.x.count != c.node.count || c.y.count != c.node.count {
+            throw MobilityError("\(name): node coordinate columns have different lengths")
+        }
         var lon = [Double](repeating: .nan, count: n), lat = [Double](repeating: .nan, count: n)
         var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
         if let c = nodes {

@@ -210,6 +210,11 @@ public struct TrafficSystem: EventHandler, Sendable {
         for l in 0..<m where !(network.freeFlowTime(l) < 1e9) {
             throw MobilityError("network \(network.name): link \(l) free-flow time \(network.freeFlowTime(l)) s is not plausible (speed too low)")
         }
+        let k0 = trips.origin.count
+        guard [trips.destination.count, trips.departure.count, trips.isEV.count, trips.batteryKWh.count,
+               trips.consumptionKWhPerKm.count, trips.initialSoC.count].allSatisfy({ $0 == k0 }) else {
+            throw MobilityError("trips: trip list columns have different lengths")
+        }
         for i in 0..<trips.count {
             guard Int(trips.origin[i]) < n, Int(trips.destination[i]) < n, trips.origin[i] >= 0, trips.destination[i] >= 0 else {
                 throw MobilityError("trips: trip \(i) references a node outside 0..<\(n)")
@@ -735,11 +740,12 @@ public struct TrafficSystem: EventHandler, Sendable {
     }
 
     /// Vehicles currently on link l (including those waiting to exit).
-    @inlinable public func vehiclesOnLink(_ l: Int) -> Int { Int(qCount[l]) }
+    /// (0 for an index out of range, as for the other per-link accessors.)
+    @inlinable public func vehiclesOnLink(_ l: Int) -> Int { l >= 0 && l < qCount.count ? Int(qCount[l]) : 0 }
     /// Storage capacity of link l in vehicles.
-    @inlinable public func storageCapacity(_ l: Int) -> Int { Int(storage[l]) }
+    @inlinable public func storageCapacity(_ l: Int) -> Int { l >= 0 && l < storage.count ? Int(storage[l]) : 0 }
     /// Maximum occupancy reached on link l so far.
-    @inlinable public func maxOccupancy(_ l: Int) -> Double { maxOccupancy[l] }
+    @inlinable public func maxOccupancy(_ l: Int) -> Double { l >= 0 && l < maxOccupancy.count ? maxOccupancy[l] : 0 }
 
     /// KPIs up to `now`. O(vehicles + L log L).
     public func kpis(now: SimTime) -> TrafficKPIs {

@@ -22,11 +22,14 @@ public struct TNTPUnits: Sendable {
     public var capacityPerLane: Double
     /// Plausible free-flow speed range in km/h; links outside it produce a warning.
     public var plausibleSpeedKmh: ClosedRange<Double>
+    /// Metres per unit of planar node coordinates (used when coordinates are not lon/lat).
+    public var planarCoordinateMetres: Double
 
     public init(length: Length, time: Time, capacityPeriodHours: Double = 1, capacityPerLane: Double = 1800,
-                plausibleSpeedKmh: ClosedRange<Double> = 3...200) {
+                plausibleSpeedKmh: ClosedRange<Double> = 3...200, planarCoordinateMetres: Double = 1) {
         self.length = length; self.time = time; self.capacityPeriodHours = capacityPeriodHours
         self.capacityPerLane = capacityPerLane; self.plausibleSpeedKmh = plausibleSpeedKmh
+        self.planarCoordinateMetres = planarCoordinateMetres
     }
 
     /// SiouxFalls: free-flow time in 0.01 h "read as minutes" (README); the length column merely
@@ -35,8 +38,8 @@ public struct TNTPUnits: Sendable {
     public static let siouxFalls = TNTPUnits(length: .fromCoordinates, time: .minutes)
     /// Anaheim: length feet, time minutes, capacity veh/h (README).
     public static let anaheim = TNTPUnits(length: .feet, time: .minutes)
-    /// Chicago-Sketch: length miles, time minutes.
-    public static let chicagoSketch = TNTPUnits(length: .miles, time: .minutes)
+    /// Chicago-Sketch: length miles, time minutes; node coordinates Illinois State Plane feet.
+    public static let chicagoSketch = TNTPUnits(length: .miles, time: .minutes, planarCoordinateMetres: 0.3048)
 
     /// The preset for a bundled network, chosen from the file name; nil if unknown.
     public static func preset(forFile path: String) -> TNTPUnits? {
@@ -105,7 +108,9 @@ extension RoadNetwork {
             for i in 0..<c.node.count {
                 let k = Int(c.node[i]) - 1
                 guard k >= 0, k < n else { throw MobilityError("\(name): coordinate for node \(c.node[i]) outside 1...\(n)") }
-                if isLonLat { lon[k] = c.x[i]; lat[k] = c.y[i] } else { x[k] = c.x[i]; y[k] = c.y[i] }
+                if isLonLat { lon[k] = c.x[i]; lat[k] = c.y[i] } else {
+                    x[k] = c.x[i] * units.planarCoordinateMetres; y[k] = c.y[i] * units.planarCoordinateMetres
+                }
                 have[k] = true
             }
             let missing = have.filter { !$0 }.count

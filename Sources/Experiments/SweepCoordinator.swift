@@ -30,7 +30,9 @@ public final class SweepCoordinator {
 
     /// Opens (creating if needed) `directory` for `plan`.
     /// - Throws: `SweepError` when a manifest of another sweep is there, or another process holds the lock.
-    public init(plan: SweepPlan, directory: String, shard: SweepShard? = nil) throws {
+    /// - Parameter cleanTemporaries: remove temporary files of unfinished runs (false when merging,
+    ///   where shards might still be writing).
+    public init(plan: SweepPlan, directory: String, shard: SweepShard? = nil, cleanTemporaries: Bool = true) throws {
         self.plan = plan
         self.directory = directory
         self.shard = shard
@@ -73,7 +75,7 @@ public final class SweepCoordinator {
         }
         for (k, e) in manifest.entries.enumerated() where e.status != .done {
             queue.append(k)
-            Self.removeTemporaries(of: e.id, in: directory + "/runs")
+            if cleanTemporaries { Self.removeTemporaries(of: e.id, in: directory + "/runs") }
         }
         lines = manifest.entries.map(SweepManifest.entryJSON)
         try flush()
@@ -119,6 +121,28 @@ public final class SweepCoordinator {
             $0.wallSeconds = wallSeconds
             $0.error = ok ? nil : (message ?? "failed")
         }
+    }
+
+    /// Takes the state of a run from another manifest (a shard's) when it is better than ours:
+    /// done (verified again) beats failed beats pending. Returns false for an unknown run.
+    @discardableResult
+    public func adopt(_ e: ManifestEntry) -> Bool {
+        guard e.index >= 0, e.index < position.count, position[e.index] >= 0 else { return false }
+        let k = position[e.index]
+        guard manifest.entries[k].id == e.id, manifest.entries[k].status != .done else { return manifest.entries[k].id == e.id }
+        if e.status == .done, let list = Self.readKPIs(path: outputPath(manifest.entries[k])) {
+            kpis[e.index] = list
+            update(k) { $0.status = .done; $0.wallSeconds = e.wallSeconds; $0.error = nil }
+        } else if e.status == .failed || (e.status == .done) {
+            update(k) {
+                $0.status = .failed
+                $0.wallSeconds = e.wallSeconds
+                $0.error = e.status == .done ? "output \($0.output) is missing or unreadable" : e.error
+            }
+        } else if manifest.entries[k].status == .pending, e.status == .running {
+            update(k) { $0.error = "still running or interrupted in its shard" }
+        }
+        return true
     }
 
     /// Puts runs that were running back to pending (after an interruption).

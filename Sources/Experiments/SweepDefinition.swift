@@ -64,6 +64,9 @@ public struct SweepDefinition: Sendable {
     public var replications: Int
     /// KPI names to collect, in this order; nil collects every KPI the runs report.
     public var kpis: [String]?
+    /// Fixed overrides (`set: ["duration=1h"]`) applied to the base scenario before the
+    /// parameters, like `citytwin run --set`.
+    public var fixed: [FieldOverride] = []
 
     /// Largest number of runs one sweep may expand to.
     public static let maximumRuns = 1_000_000
@@ -89,7 +92,7 @@ public struct SweepDefinition: Sendable {
             throw SweepError(file: file, path: e.path, line: e.line, message: e.message.replacingOccurrences(of: "scenario fields", with: "sweep fields"))
         }
         let r = try NodeReader(root, file: file, path: "")
-        try r.checkKeys(known: ["name", "description", "base", "design", "replications", "seed", "samples", "kpis", "parameters"])
+        try r.checkKeys(known: ["name", "description", "base", "set", "design", "replications", "seed", "samples", "kpis", "parameters"])
         let name = try r.string("name", default: ((file as NSString).lastPathComponent as NSString).deletingPathExtension)
         let description = try r.string("description", default: "")
         guard let baseRef = try r.optionalString("base") else {
@@ -128,6 +131,15 @@ public struct SweepDefinition: Sendable {
             if names.isEmpty { throw SweepError(file: file, path: "kpis", line: r.line("kpis"), message: "expected at least one KPI name (or omit kpis to collect all)") }
             kpis = names
         }
+        var fixed: [FieldOverride] = []
+        for (i, item) in (try r.list("set") ?? []).enumerated() {
+            guard case let .scalar(t, _, line) = item else {
+                throw SweepError(file: file, path: "set[\(i)]", line: item.line, message: "expected path=value text, found \(item.kindDescription)")
+            }
+            do { fixed.append(try FieldOverride(parsing: t)) } catch let e as ScenarioError {
+                throw SweepError(file: file, path: "set[\(i)]", line: line, message: e.message)
+            }
+        }
         guard let plist = try r.list("parameters") else {
             throw SweepError(file: file, path: "parameters", line: root.line, message: "expected a list of parameters (each with path: and values:, range: or lhs:)")
         }
@@ -144,7 +156,7 @@ public struct SweepDefinition: Sendable {
         }
         let def = SweepDefinition(file: file, text: text, name: name, description: description, basePath: basePath,
                                   parameters: parameters, design: design, samples: samples, seed: seed,
-                                  replications: replications, kpis: kpis)
+                                  replications: replications, kpis: kpis, fixed: fixed)
         let points = def.pointCount
         guard points.multipliedReportingOverflow(by: replications).overflow == false,
               points * replications <= maximumRuns else {

@@ -22,6 +22,7 @@ public enum SweepSignals {
 public struct SweepOutcome: Sendable {
     /// The signal that interrupted the sweep, or nil when every queued run was attempted.
     public var interruptedBy: Int32?
+    public init(interruptedBy: Int32?) { self.interruptedBy = interruptedBy }
 }
 
 /// Runs a sweep's queued runs on `jobs` long-lived worker processes.

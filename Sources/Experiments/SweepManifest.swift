@@ -77,7 +77,7 @@ public struct SweepManifest: Sendable {
 
     /// A fresh manifest for `plan` (all runs pending), restricted to `shard` when given.
     public init(plan: SweepPlan, shard: SweepShard?) {
-        sweepFile = plan.definition.file
+        sweepFile = URL(fileURLWithPath: plan.definition.file).standardizedFileURL.path  // merge re-reads it
         sweepName = plan.definition.name
         sweepHash = plan.hashText
         basePath = plan.definition.basePath

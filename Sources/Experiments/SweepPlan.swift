@@ -68,9 +68,14 @@ public struct SweepPlan: Sendable {
     /// O(points × parameters + runs). Does not validate each run; see `validate()`.
     /// - Throws: `SweepError` when the base scenario cannot be loaded.
     public static func expand(_ definition: SweepDefinition) throws -> SweepPlan {
-        let tree: ConfigNode, text: String
+        var tree: ConfigNode, text: String
         do { (tree, text) = try ScenarioDocument.loadMerged(path: definition.basePath) } catch let e as ScenarioError {
             throw SweepError(file: definition.file, path: "base", message: "base scenario is invalid: \(e.description)")
+        }
+        for (i, o) in definition.fixed.enumerated() {
+            do { tree = try o.apply(to: tree) } catch let e as ScenarioError {
+                throw SweepError(file: definition.file, path: "set[\(i)]", message: e.message)
+            }
         }
         let base: Scenario
         do { base = try Scenario.decode(tree, file: definition.basePath, sourceText: text) } catch let e as ScenarioError {
@@ -148,7 +153,7 @@ public struct SweepPlan: Sendable {
         var tree = baseTree
         for o in overrides { tree = try o.apply(to: tree) }
         var s = try Scenario.decode(tree, file: definition.basePath, sourceText: baseText)
-        s.overrides = overrides.map(\.description)
+        s.overrides = (definition.fixed + overrides).map(\.description)
         return s
     }
 

@@ -43,7 +43,7 @@ final class RouterTests: XCTestCase {
         var r = Router(network: net)
         let route = try XCTUnwrap(r.route(from: 0, to: 1))
         XCTAssertEqual(net.linkFrom[Int(route.links[0])], 0)
-        XCTAssertEqual(net.linkTo[Int(route.links.last!)], 1)
+        XCTAssertEqual(net.linkTo[Int(try XCTUnwrap(route.links.last))], 1)
         XCTAssertGreaterThan(route.links.count, 2)
     }
 

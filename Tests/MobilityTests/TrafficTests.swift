@@ -191,4 +191,19 @@ final class TrafficTests: XCTestCase {
         XCTAssertGreaterThan(delays[0], 1000)
         XCTAssertLessThan(delays[1], 0.2 * delays[0])
     }
+
+    func testDefaultSignalPlanGroupsOpposingApproaches() throws {
+        // Four-leg intersection at node 0; approaches from N (1), S (2), E (3), W (4).
+        let nodes = [(0.0, 0.0), (0.0, 200.0), (0.0, -200.0), (200.0, 0.0), (-200.0, 0.0)]
+        var links: [(Int, Int, Double, Double, Double, Int)] = []
+        for k in 1...4 { links.append((k, 0, 200, 10, 1800, 1)); links.append((0, k, 200, 10, 1800, 1)) }
+        let net = try makeNetwork(nodes: nodes, links: links, signalised: [0])
+        let sys = try TrafficSystem(network: net, trips: TripList(), handlerBase: 0)
+        let phase = { (from: Int) -> Int32 in net.link(from: from, to: 0).map { sys.linkPhase[$0] } ?? -1 }
+        XCTAssertEqual(phase(1), phase(2)); XCTAssertEqual(phase(3), phase(4)); XCTAssertNotEqual(phase(1), phase(3))
+        // Default plan: cycle 90 s, intergreen 4 s → greens of 41 s at 0–41 s and 45–86 s.
+        let l1 = try XCTUnwrap(net.link(from: 1, to: 0)), l3 = try XCTUnwrap(net.link(from: 3, to: 0))
+        XCTAssertEqual([sys.greenStart[l1], sys.greenEnd[l1]], [0, 41_000])
+        XCTAssertEqual([sys.greenStart[l3], sys.greenEnd[l3]], [45_000, 86_000])
+    }
 }

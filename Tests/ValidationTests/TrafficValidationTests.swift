@@ -16,7 +16,7 @@ private func repoFile(_ relative: String) -> String {
 /// Straight chain of links along x: link i goes from node i to node i+1.
 private func chain(_ links: [(length: Double, speed: Double, capacity: Double, lanes: Int)], signalised: [Int] = []) throws -> RoadNetwork {
     var x = [0.0]
-    for l in links { x.append(x.last! + l.length) }
+    for l in links { x.append((x.last ?? 0) + l.length) }
     let n = x.count
     return try RoadNetwork(source: .unknown, name: "chain", nodeX: x, nodeY: x.map { _ in 0 },
                            nodeLon: x.map { _ in .nan }, nodeLat: x.map { _ in .nan },
@@ -43,7 +43,7 @@ final class TrafficValidationTests: XCTestCase {
         sys.run(calendar: &cal, until: .seconds(2500)) // last exit at 100 + 999 × 2 = 2098 s
         let arr = sys.tripTable().arrival
         XCTAssertEqual(arr.filter { !$0.isNaN }.count, 1000)
-        XCTAssertEqual(arr.min()!, 100, accuracy: 1e-9) // first exit at the free-flow time 1000 m / 10 m/s
+        XCTAssertEqual(try XCTUnwrap(arr.min()), 100, accuracy: 1e-9) // first exit at the free-flow time 1000 m / 10 m/s
         let inWindow = arr.filter { $0 >= 100 && $0 < 700 }.count
         XCTAssertEqual(Double(inWindow), 300, accuracy: 1)
         // Storage ⌊1000 × 1 / 7.5⌋ = 133 vehicles: the link filled exactly to storage.
@@ -93,7 +93,7 @@ final class TrafficValidationTests: XCTestCase {
         XCTAssertEqual(t.delay[0], 0, accuracy: 1e-9)
         var r = Router(network: net)
         // Router time is unrounded: differs by at most 0.5 ms per link.
-        XCTAssertEqual(t.arrival[0] - t.departure[0], r.route(from: 0, to: 30)!.time, accuracy: 0.0005 * Double(route.count))
+        XCTAssertEqual(t.arrival[0] - t.departure[0], try XCTUnwrap(r.route(from: 0, to: 30)).time, accuracy: 0.0005 * Double(route.count))
         XCTAssertEqual(t.distance[0], route.reduce(0) { $0 + net.linkLength[Int($1)] }, accuracy: 1e-6)
     }
 
@@ -115,7 +115,10 @@ final class TrafficValidationTests: XCTestCase {
         // Cycle 1 starts with vehicles still arriving (fft 20 s): green 20–30 s passes ~5.
         for c in 1..<8 { XCTAssertEqual(perCycle[c], 15, accuracy: 1, "cycle \(c + 1)") }
         XCTAssertGreaterThan(q[0], 0) // a queue waits at red
-        // Actuated control with no cross traffic keeps extending up to max green.
+        // Actuated control (min green 10 s, extension 3 s, max green 60 s, intergreen 4 s) with
+        // traffic on phase 0 only: phase 0 extends to max green, empty phase 1 gets its min green,
+        // so the cycle is 60 + 4 + 10 + 4 = 78 s and 60 s × 0.5 veh/s = 30 vehicles pass per cycle.
+        // Phase 0 greens start at 28 s (first decision found no queue yet), 106 s, 184 s, …
         var p = TrafficParameters(); p.actuated = true
         var sys2 = try TrafficSystem(network: net, trips: trips(300, from: 0, to: 2), parameters: p, handlerBase: 0)
         try sys2.setSignalPlan(node: 1, SignalPlan(cycle: 90, intergreen: 4, phases: [[0], []], greens: [41, 41], actuated: true))
@@ -123,6 +126,12 @@ final class TrafficValidationTests: XCTestCase {
         sys2.start(calendar: &cal2)
         sys2.run(calendar: &cal2, until: .hours(2))
         XCTAssertTrue(sys2.allArrived)
+        // Arrivals = stop-line exits + 200 s on the uncongested second link.
+        let arr = sys2.tripTable().arrival
+        for start in [106.0, 184.0, 262.0] {
+            let n = arr.filter { $0 >= start + 200 && $0 < start + 278 }.count
+            XCTAssertEqual(Double(n), 30, accuracy: 1, "actuated cycle starting at \(start) s")
+        }
     }
 
     /// Same seed ⇒ identical trip tables; another seed ⇒ different departures.

@@ -22,7 +22,7 @@ public struct TripList: Sendable, Equatable {
         origin.append(Int32(o)); destination.append(Int32(d)); departure.append(t)
         isEV.append(ev != nil)
         batteryKWh.append(ev?.batteryKWh ?? 0); consumptionKWhPerKm.append(ev?.consumptionKWhPerKm ?? 0)
-        initialSoC.append(ev?.soc ?? .nan)
+        initialSoC.append(ev?.soc ?? 0) // 0, not NaN, for non-EVs so that == stays meaningful
     }
 }
 
@@ -127,13 +127,23 @@ public struct ODMatrix: Sendable {
     }
 }
 
+/// How many trips an OD pair with expected value x gets.
+public enum TripCountSampling: Sendable {
+    /// ⌊x⌋ plus one with probability x − ⌊x⌋: totals reproduce the matrix (exact for integers).
+    case fractionalRounding
+    /// Poisson(x): day-to-day variation between replications.
+    case poisson
+}
+
 public enum Demand {
-    /// Samples trips from an OD matrix: each pair gets floor(trips × scale) trips plus one more
-    /// with probability equal to the fractional part (so totals are exact for integer input),
+    /// Samples trips from an OD matrix: by default each pair gets floor(trips × scale) trips plus
+    /// one more with probability equal to the fractional part (so totals are exact for integer
+    /// input; `counts: .poisson` draws Poisson counts instead),
     /// each with a departure time drawn from `profile` and EV attributes from `ev`. Every pair
     /// uses its own random stream (seed, replication, "mobility.demand" child pair index), so
     /// editing one pair does not change the others' draws. O(trips).
     public static func sample(_ od: ODMatrix, profile: DepartureProfile = .standard, scale: Double = 1,
+                              counts: TripCountSampling = .fractionalRounding,
                               ev: EVParameters = EVParameters(), seed: UInt64, replication: UInt64 = 0) throws -> TripList {
         guard od.destination.count == od.origin.count, od.trips.count == od.origin.count else {
             throw MobilityError("demand: OD matrix columns have different lengths")
@@ -151,8 +161,14 @@ public enum Demand {
         for i in 0..<od.origin.count {
             var rng = RandomStream(seed: seed, replication: replication, stream: base.child(UInt64(i)))
             let x = max(0, od.trips[i] * scale)
-            var n = Int(x.rounded(.down))
-            if rng.nextDouble() < x - Double(n) { n += 1 }
+            var n: Int
+            switch counts {
+            case .fractionalRounding:
+                n = Int(x.rounded(.down))
+                if rng.nextDouble() < x - Double(n) { n += 1 }
+            case .poisson:
+                n = x > 0 ? rng.poisson(mean: x) : 0
+            }
             for _ in 0..<n {
                 let t = profile.sample(rng.nextDouble(), rng.nextDouble())
                 if ev.share > 0, rng.nextDouble() < ev.share {

@@ -123,6 +123,10 @@ final class TrafficTests: XCTestCase {
         XCTAssertThrowsError(try DepartureProfile(hourly: [1, 2]))
         XCTAssertThrowsError(try Demand.sample(od, scale: .nan, seed: 1))
         XCTAssertThrowsError(try Demand.sample(od, ev: EVParameters(share: 2), seed: 1))
+        // Poisson counts: mean 1000.4, sd ≈ 31.6 → within ±5 sd.
+        let pois = try Demand.sample(od, counts: .poisson, seed: 3)
+        XCTAssertEqual(Double(pois.origin.filter { $0 == 0 }.count), 1000.4, accuracy: 160)
+        XCTAssertTrue(try Demand.sample(od, counts: .poisson, seed: 3) == pois) // reproducible
         // Scale.
         XCTAssertEqual(Double(try Demand.sample(od, scale: 0.5, seed: 3).count), 501.5, accuracy: 1.5)
     }

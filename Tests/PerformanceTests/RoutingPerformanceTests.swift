@@ -34,7 +34,7 @@ final class RoutingPerformanceTests: XCTestCase {
         var path: [Int32] = []
         // Thread CPU time, not wall time: the build machine is shared, and CPU time is what the
         // router costs (wall time under load would mostly measure the other processes).
-        let clock = CPUClock()
+        let clock = RoutingCPUClock()
         func secs(_ d: Double) -> Double { d }
         // A* point-to-point.
         var n = 0, settled = 0
@@ -77,7 +77,7 @@ final class RoutingPerformanceTests: XCTestCase {
     func testSiouxFallsTrafficThroughput() throws {
         let net = try RoadNetwork.importTNTP(netPath: repoFile("Models/roads/SiouxFalls/SiouxFalls_net.tntp")).network
         let od = try ODMatrix(tntp: TNTPTripsFile.read(path: repoFile("Models/roads/SiouxFalls/SiouxFalls_trips.tntp")), network: net)
-        let clock = CPUClock()
+        let clock = RoutingCPUClock()
         let t0 = clock.now
         let tl = try Demand.sample(od, scale: RoutingPerformanceTests.siouxFallsScale, seed: 1)
         let t1 = clock.now
@@ -101,7 +101,7 @@ final class RoutingPerformanceTests: XCTestCase {
         let od = try ODMatrix(tntp: TNTPTripsFile.read(path: repoFile("Models/roads/Anaheim/Anaheim_trips.tntp")), network: net)
         let tl = try Demand.sample(od, scale: 10, ev: EVParameters(share: 0.3), seed: 1)
         for reroute in [0.0, 900] {
-            let clock = CPUClock()
+            let clock = RoutingCPUClock()
             let t0 = clock.now
             var p = TrafficParameters(); p.rerouteInterval = reroute
             var sys = try TrafficSystem(network: net, trips: tl, parameters: p, handlerBase: 0)
@@ -120,7 +120,7 @@ final class RoutingPerformanceTests: XCTestCase {
 }
 
 /// Thread CPU time in seconds.
-struct CPUClock {
+private struct RoutingCPUClock {
     var now: Double {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)

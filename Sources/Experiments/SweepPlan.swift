@@ -157,6 +157,11 @@ public struct SweepPlan: Sendable {
         return s
     }
 
+    /// Scenario messages say a value came from `--set`; here it came from the sweep file.
+    static func sweepWording(_ message: String) -> String {
+        message.replacingOccurrences(of: "(value given with --set)", with: "(value set by the sweep)")
+    }
+
     /// `path=value` text of a run's parameters, for messages.
     public func parameterText(point: Int) -> String {
         zip(definition.parameters, points[point]).map { "\($0.path)=\($1.label)" }.joined(separator: ", ")
@@ -184,7 +189,7 @@ public struct SweepPlan: Sendable {
                 let unknown = e.message.hasPrefix("unknown field") && (p.path == e.path || p.path.hasPrefix(e.path + ".") || p.path.hasPrefix(e.path + "["))
                 if e.file == "--set" || unknown {
                     throw SweepError(file: d.file, path: fieldPath, line: p.line,
-                                     message: "'\(p.path)' is not a field of scenario \(d.basePath): \(e.path.isEmpty ? "" : e.path + ": ")\(e.message)")
+                                     message: "'\(p.path)' is not a field of scenario \(d.basePath): \(e.path.isEmpty ? "" : e.path + ": ")\(Self.sweepWording(e.message))")
                 }
             }
         }
@@ -194,7 +199,7 @@ public struct SweepPlan: Sendable {
             do { _ = try scenario(for: run) } catch {
                 failing += 1
                 if lines.count < maxLines {
-                    lines.append("\(d.file): run \(run.id) (point \(run.point), replication \(run.replication); \(parameterText(point: run.point))): \(oneLine(error))")
+                    lines.append("\(d.file): run \(run.id) (point \(run.point), replication \(run.replication); \(parameterText(point: run.point))): \(Self.sweepWording(oneLine(error)))")
                 }
             }
         }

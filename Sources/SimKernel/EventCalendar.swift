@@ -99,6 +99,13 @@ public struct EventCalendar: Sendable {
         return storage.reschedule(handle, to: time.milliseconds)
     }
 
+    /// Time of the next pending event without removing it (nil when empty). Read-only: usually
+    /// O(1); O(k) when the next event sits in a not-yet-spilled bucket of k entries or behind
+    /// cancelled entries.
+    public func nextEventTime() -> SimTime? {
+        storage.nextEventTime().map { SimTime(milliseconds: Int64(bitPattern: $0)) }
+    }
+
     /// True if `handle` refers to an event (or series) that has neither fired nor been cancelled.
     public func isPending(_ handle: EventHandle) -> Bool { storage.isPending(handle) }
 
@@ -233,6 +240,7 @@ final class CalendarStorage: @unchecked Sendable {
         return n
     }
     @usableFromInline var totalBucketCapacity = 0
+    @usableFromInline var spillsSinceSweep = 0
 
     /// Set once any event with a non-zero priority is scheduled; until then no priority work.
     @usableFromInline var anyPriority = false
@@ -342,6 +350,31 @@ final class CalendarStorage: @unchecked Sendable {
         return s < slotHighWater && slots[s].generation == h.generation
     }
 
+    /// Minimum live time without mutating anything. Buckets are visited in key order (level 0
+    /// by millisecond, then each higher level by digit), and every entry of an earlier bucket is
+    /// earlier than every entry of a later one, so the first bucket with a live entry holds the
+    /// answer.
+    func nextEventTime() -> UInt64? {
+        for level in 0..<Self.levels {
+            var bits = bitmaps[level]
+            while bits != 0 {
+                let idx = bits.trailingZeroBitCount
+                bits &= bits &- 1
+                let b = level * 64 + idx
+                guard let base = buckets[b].base else { continue }
+                var best: UInt64? = nil
+                for i in Int(buckets[b].head)..<Int(buckets[b].count) {
+                    let e = base[i]
+                    if tombstones > 0 && slots[Int(e.slot)].generation != e.generation { continue }
+                    best = Swift.min(best ?? .max, e.time)
+                    if level == 0 { break }  // one time per level-0 bucket
+                }
+                if let best { return best }
+            }
+        }
+        return nil
+    }
+
     /// Drops every entry; every slot's generation moves on so all issued handles go stale.
     @usableFromInline
     func clear() {
@@ -427,6 +460,22 @@ final class CalendarStorage: @unchecked Sendable {
     func maybeShrink(bucket b: Int) {
         let cap = Int(buckets[b].capacity)
         if cap > 4096 { shrinkIfOversized(bucket: b) }
+    }
+
+    /// Frees the buffers of all empty buckets. Called (at most once per 64 spills) when the
+    /// buffers hold more than twice the live events plus 1 MiB, e.g. after a burst drained: the
+    /// wheel keeps moving, so buckets that served a burst may not be used again for a long time.
+    @usableFromInline
+    func releaseEmptyBuckets() {
+        spillsSinceSweep = 0
+        for b in 0..<(Self.levels * Self.bucketsPerLevel) where buckets[b].count == buckets[b].head {
+            let cap = Int(buckets[b].capacity)
+            if cap > 64 {
+                buckets[b].base?.deallocate()
+                buckets[b] = CalendarBucket(base: nil, head: 0, count: 0, capacity: 0)
+                totalBucketCapacity -= cap
+            }
+        }
     }
 
     @usableFromInline
@@ -676,6 +725,8 @@ final class CalendarStorage: @unchecked Sendable {
         // every target level is below `level`
         for l in 0..<level where bitmaps[l] != 0 { levelMask |= (1 as UInt64) &<< UInt64(l) }
         maybeShrink(bucket: b)
+        spillsSinceSweep &+= 1
+        if totalBucketCapacity > 2 &* live &+ 65_536 && spillsSinceSweep >= 64 { releaseEmptyBuckets() }
     }
 
     /// Makes the level-0 bucket of time `t` the open one: stably sorts it by priority.

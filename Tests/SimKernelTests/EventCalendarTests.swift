@@ -149,6 +149,59 @@ final class EventCalendarTests: XCTestCase {
         XCTAssertTrue(c.cancel(h2))
     }
 
+    func testNextEventTimePeeksWithoutPopping() {
+        var c = EventCalendar()
+        XCTAssertNil(c.nextEventTime())
+        let a = c.schedule(at: .seconds(500), handler: 0, agent: 1)
+        c.schedule(at: .seconds(900), handler: 0, agent: 2)
+        c.schedule(at: .milliseconds(3), handler: 0, agent: 3)
+        XCTAssertEqual(c.nextEventTime(), .milliseconds(3))
+        XCTAssertEqual(c.popNext()?.agent, 3)
+        XCTAssertEqual(c.nextEventTime(), .seconds(500))
+        XCTAssertTrue(c.cancel(a))
+        XCTAssertEqual(c.nextEventTime(), .seconds(900), "cancelled entries are skipped")
+        XCTAssertEqual(c.now, .milliseconds(3), "peeking does not advance the clock")
+        XCTAssertEqual(c.pendingCount, 1)
+    }
+
+    func testExtremeTimesAndPopLimit() {
+        var c = EventCalendar()
+        c.schedule(at: .max, handler: 0, agent: 1)
+        c.schedule(at: SimTime(milliseconds: 1 << 62), handler: 0, agent: 2)
+        c.schedule(at: .hours(24 * 365 * 1000), handler: 0, agent: 3)
+        XCTAssertNil(c.popNext(notAfter: .hours(1)))
+        XCTAssertEqual(c.now, .zero, "a refused pop leaves the clock alone")
+        c.schedule(at: .seconds(1), handler: 0, agent: 4)   // still schedulable after the refused pop
+        XCTAssertEqual(drain(&c).map(\.agent), [4, 3, 2, 1])
+        XCTAssertEqual(c.now, .max)
+        // a periodic series that would pass .max stops by itself
+        var p = EventCalendar()
+        p.schedulePeriodic(start: SimTime(milliseconds: Int64.max - 25), every: .milliseconds(10), handler: 0)
+        XCTAssertEqual(drain(&p).count, 3)
+        XCTAssertEqual(p.pendingCount, 0)
+    }
+
+    /// Bursts of 200,000 events: bucket memory is kept for reuse while it is in proportion to
+    /// the live events, and released once the bursts have drained.
+    func testBurstMemoryIsReusedNotLeaked() {
+        var c = EventCalendar()
+        var capacities: [Int] = []
+        for round in 0..<3 {
+            let base = c.now.milliseconds
+            for i in 0..<200_000 {
+                c.schedule(at: SimTime(milliseconds: base + Int64(i % 50_000) * 97), handler: 0, agent: UInt32(i))
+            }
+            var n = 0
+            while c.popNext() != nil { n += 1 }
+            XCTAssertEqual(n, 200_000, "round \(round)")
+            capacities.append(c.storage.totalBucketCapacity)
+        }
+        // Once drained, retained buffers fall under the sweep threshold (2 x live + 65,536
+        // entries, with live = 0) plus what the last <= 64 spills emptied: a bound that does
+        // not depend on how many bursts came before.
+        for cap in capacities { XCTAssertLessThan(cap, 100_000) }
+    }
+
     /// Random schedules, cancels and reschedules checked against a sorted reference model.
     func testAgainstReferenceModel() {
         var rng = RandomStream(seed: 7, stream: 1)

@@ -18,7 +18,8 @@
 ///
 /// Cancellation is lazy: a cancelled entry stays in its bucket as a tombstone (its slot
 /// generation no longer matches) and is dropped when it is spilled or reached. Tombstones are
-/// purged in one O(n) sweep when they outnumber live events, so memory stays bounded in long
+/// purged in one O(n) sweep when they outnumber live events, and bucket buffers are released
+/// once they hold more than twice the live events plus 1 MiB, so memory stays bounded in long
 /// runs.
 ///
 /// `EventCalendar` is a value type with copy-on-write storage (copying a calendar gives an
@@ -48,8 +49,8 @@ public struct EventCalendar: Sendable {
     }
 
     /// Schedules an event at absolute time `time` (must be >= `now`: scheduling in the past is a
-    /// programming error, checked by a precondition in debug builds and clamped to `now` in
-    /// release builds). O(1).
+    /// programming error, checked by a precondition; in `-Ounchecked` builds, where
+    /// preconditions are compiled out, the time is clamped to `now`). O(1).
     @inlinable
     @discardableResult
     public mutating func schedule(at time: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) -> EventHandle {

@@ -67,7 +67,7 @@ public struct SweepSummary: Sendable {
                 units[j] = perRun.lazy.compactMap { $0?.first(where: { $0.name == n })?.units }.first ?? ""
             }
         }
-        let nk = names.count, np = d.parameters.count
+        let nk = names.count
         var values = Array(repeating: Double.nan, count: plan.runs.count * nk)
         for (i, list) in perRun.enumerated() {
             for k in list ?? [] { if let j = names.firstIndex(of: k.name) { values[i * nk + j] = k.value } }
@@ -84,7 +84,6 @@ public struct SweepSummary: Sendable {
             pointParameterLabels: plan.points.flatMap { $0.map(\.label) },
             pointParameterNumbers: plan.points.flatMap { $0.map { $0.number ?? .nan } },
             pointCount: [], pointMean: [], pointStd: [], pointLower: [], pointUpper: [])
-        _ = np
         // Runs are point-major, so point p's replications are rows p*R ..< (p+1)*R.
         let r = d.replications
         for p in plan.points.indices {

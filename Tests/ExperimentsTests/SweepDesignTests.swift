@@ -118,6 +118,17 @@ final class SweepDesignTests: XCTestCase {
         XCTAssertTrue(lines[0].contains("weather.irradiance_scale: expected a number between 0 and 2, found 7.5 (value set by the sweep)"), perRun)
     }
 
+    func testShippedSweepFilesValidate() throws {
+        let dir = packageRootURL.appendingPathComponent("Scenarios/sweeps")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertFalse(files.isEmpty)
+        for name in files {
+            let plan = try SweepPlan.expand(try SweepDefinition.load(path: dir.appendingPathComponent(name).path))
+            XCTAssertNoThrow(try plan.validate(), name)
+            XCTAssertGreaterThan(plan.runs.count, 0, name)
+        }
+    }
+
     func testStudentTQuantilesAgainstTables() {
         // Two-sided 95 % critical values t_{0.975, df} (standard tables, 9-10 digits).
         let table: [(Double, Double)] = [(1, 12.7062047362), (2, 4.3026527297), (3, 3.1824463053), (4, 2.7764451052),

@@ -11,7 +11,7 @@ struct CityTwinCommand: ParsableCommand {
         commandName: "citytwin",
         abstract: "A discrete-event digital twin of a city: traffic, fleets, chargers, buildings, weather and the power grid in one event calendar.",
         version: CityTwinVersion.string,
-        subcommands: [Run.self, Validate.self, Inspect.self, PowerFlow.self, Bench.self,
+        subcommands: [Run.self, Validate.self, Inspect.self, Import.self, PowerFlow.self, Bench.self,
                       Sweep.self, SweepWorkerCommand.self, SweepMerge.self, SweepReportCommand.self])
 
     static func main() {

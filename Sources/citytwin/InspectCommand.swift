@@ -1,12 +1,13 @@
 import ArgumentParser
 import CityTwin
 import Energy
+import Mobility
 import Foundation
 import TwinIO
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a file: a CityTwin output (.h5), a grid case (.m) or a road network.")
+        abstract: "Describe a file: a CityTwin output (.h5), a grid case (.m) or a road network (.ctnet, .osm, _net.tntp).")
 
     @Argument(help: "The file to describe.")
     var file: String
@@ -16,11 +17,15 @@ struct Inspect: ParsableCommand {
         let lower = file.lowercased()
         if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") {
             try inspectHDF5()
+        } else if lower.hasSuffix(".ctnet") || lower.hasSuffix(".osm") || lower.hasSuffix(".tntp") {
+            let imported = try RoadNetwork.load(path: file)
+            for w in imported.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            print(imported.network.describe())
         } else if lower.hasSuffix(".m") {
             let grid = try PowerGrid(matpower: MatpowerReader.read(path: file))
             print(grid.describe())
         } else {
-            throw CLIError(message: "\(file): unknown file type; expected .h5 (output) or .m (MATPOWER case)")
+            throw CLIError(message: "\(file): unknown file type; expected .h5 (output), .m (MATPOWER case) or a road network (.ctnet, .osm, _net.tntp)")
         }
     }
 

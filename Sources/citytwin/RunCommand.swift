@@ -29,7 +29,8 @@ struct Run: ParsableCommand {
         let bar = ProgressBar(mode: progress)
         var report: (@Sendable (RunProgressReport) -> Void)?
         if let bar { report = { bar.update($0) } }
-        let summary = try CityRun.execute(scenario, outputPath: output, progress: report)
+        let summary = try CityRun.execute(scenario, outputPath: output, progress: report,
+                                          warn: { logger.warning("\($0)") })
         bar?.finish()
         if quiet {
             print(summary.outputPath)

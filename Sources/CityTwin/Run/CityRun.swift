@@ -1,4 +1,5 @@
 import Energy
+import Mobility
 import Foundation
 import SimKernel
 import TwinIO
@@ -32,7 +33,8 @@ public enum CityRun {
     /// final name.
     /// - Throws: `ScenarioError` for input problems (data files), `HDF5Error`/`RunError` otherwise.
     public static func execute(_ scenario: Scenario, outputPath: String? = nil,
-                               progress: (@Sendable (RunProgressReport) -> Void)? = nil) throws -> RunSummary {
+                               progress: (@Sendable (RunProgressReport) -> Void)? = nil,
+                               warn: (String) -> Void = { _ in }) throws -> RunSummary {
         let wallStart = Date()
         let path = outputPath ?? scenario.output.path
         let calendar = try simCalendar(scenario)
@@ -50,14 +52,26 @@ public enum CityRun {
             grid = system
         }
 
+        var traffic: TrafficSystem?
+        var network: RoadNetwork?
+        if let m = scenario.mobility {
+            let net = try MobilityAssembly.network(m, file: scenario.sourceFile, warn: warn)
+            let trips = try MobilityAssembly.trips(scenario, network: net)
+            traffic = try MobilityAssembly.traffic(scenario, network: net, trips: trips, handlerBase: HandlerID.trafficBase)
+            network = net
+        }
+        let rain = try scenario.mobility.map {
+            try RainSpeedModel(heavyRainMmPerHour: $0.traffic.heavyRainMmPerHour, minimumFactor: $0.traffic.rainSpeedFactor)
+        }
+
         let output = try HDF5File.createAtomic(finalPath: path)
         let file = output.file
         let calendarStart = canonicalStart(calendar)
         let recorder = try Recorder(file: file, calendarStart: calendarStart, weatherSite: weatherSeries.site,
                                     compression: scenario.output.compression, grid: grid, buildings: buildings, pv: pv,
-                                    buildingClassNames: scenario.buildings.filter { $0.count > 0 }.map(\.name))
+                                    network: network, buildingClassNames: scenario.buildings.filter { $0.count > 0 }.map(\.name))
         var world = World(weather: WeatherDriver(series: weatherSeries), grid: grid, buildings: buildings, pv: pv,
-                          recorder: recorder)
+                          traffic: traffic, rain: rain, recorder: recorder)
         let duration = SimTime(milliseconds: scenario.durationMs)
         var sim = Simulation(handler: world)
         sim.handler.start(calendar: &sim.calendar, duration: duration,
@@ -70,7 +84,7 @@ public enum CityRun {
         })
         world = sim.handler
         if let failure = world.failure { throw failure }
-        try recorder.finish()
+        try recorder.finish(world)
 
         let kpis = world.kpis(duration: duration, weatherStep: SimTime(milliseconds: scenario.weather.updateIntervalMs))
         try OutputMetadata.write(file: file, scenario: scenario, calendarStart: calendarStart, wallStart: wallStart,
@@ -130,7 +144,8 @@ enum WeatherAssembly {
             }
             if let st = w.storm {
                 transforms.append(.storm(try Storm(window: TimeWindow(start: st.start, end: st.end, field: "weather.storm"),
-                                                   precipitationRate: st.rainMmPerHour, windSpeed: st.windSpeed)))
+                                                   precipitationRate: st.rainMmPerHour, windSpeed: st.windSpeed,
+                                                   irradianceFactor: st.irradianceFactor)))
             }
             if w.irradianceScale != 1 {
                 transforms.append(.irradianceScale(try IrradianceScale(factor: w.irradianceScale, field: "weather.irradiance_scale")))

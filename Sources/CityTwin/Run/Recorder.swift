@@ -1,4 +1,5 @@
 import Energy
+import Mobility
 import SimKernel
 import TwinIO
 import Weather
@@ -15,6 +16,7 @@ final class Recorder {
     private var grid: GridRecorder?
     private var buildings: BuildingsRecorder?
     private var pv: PVRecorder?
+    private var traffic: TrafficRecorder?
 
     /// Highest total building load seen in a snapshot (kW).
     var peakBuildingLoadKW: Double { buildings?.peakKW ?? 0 }
@@ -26,7 +28,7 @@ final class Recorder {
     ]
 
     init(file: HDF5File, calendarStart: String, weatherSite: WeatherSite, compression: Int, grid: GridSystem?,
-         buildings: BuildingStock?, pv: PVFleet?, buildingClassNames: [String]) throws {
+         buildings: BuildingStock?, pv: PVFleet?, network: RoadNetwork?, buildingClassNames: [String]) throws {
         self.file = file
         self.calendarStart = calendarStart
         let deflate = compression > 0 ? compression : nil
@@ -35,6 +37,9 @@ final class Recorder {
             if pv != nil {
                 self.pv = try PVRecorder(file: file, calendarStart: calendarStart, busIDs: g.grid.busID, deflate: deflate)
             }
+        }
+        if let network {
+            traffic = try TrafficRecorder(file: file, calendarStart: calendarStart, network: network, deflate: deflate)
         }
         if let b = buildings {
             self.buildings = try BuildingsRecorder(file: file, calendarStart: calendarStart, stock: b,
@@ -82,6 +87,7 @@ final class Recorder {
         if let g = world.grid { try grid?.snapshot(g, at: time) }
         if let b = world.buildings { try buildings?.snapshot(b, at: time) }
         if let p = world.pv { try pv?.snapshot(p, at: time) }
+        if let t = world.traffic { try traffic?.snapshot(world, t, at: time) }
         snapshotCount += 1
     }
 
@@ -103,7 +109,8 @@ final class Recorder {
     }
 
     /// Flushes buffered rows, writes the time axes and attaches dimension scales.
-    func finish() throws {
+    func finish(_ world: World) throws {
+        try traffic?.finish(world.traffic)
         try weatherLayout.finish()
         try grid?.finish()
         try buildings?.finish()

@@ -23,6 +23,8 @@ public struct Scenario: Sendable {
     public var buildings: [BuildingClassSettings]
     /// PV system classes (need a grid).
     public var pv: [PVClassSettings]
+    /// Road network, traffic and demand (absent: no traffic is simulated).
+    public var mobility: MobilitySettings?
     public var output: OutputSettings
 
     /// The file the scenario came from.
@@ -75,6 +77,8 @@ public struct StormSettings: Sendable {
     public var end: String
     public var rainMmPerHour: Double
     public var windSpeed: Double?
+    /// Multiplier of irradiance under the storm clouds.
+    public var irradianceFactor: Double
 }
 
 public struct OutputSettings: Sendable {
@@ -133,11 +137,13 @@ extension Scenario {
             throw ScenarioError(file: file, path: key, line: r.node(key)?.line,
                                 message: "needs a grid to connect to; add a grid: section with a case file")
         }
+        let mobility = try MobilitySettings.decode(r.object("roads"), traffic: r.object("traffic"),
+                                                   demand: r.object("demand"), file: file)
         let output = try OutputSettings.decode(r.object("output"), name: name)
         try r.finish()
         return Scenario(name: name, description: description, seed: seed, replication: replication, start: start,
                         durationMs: duration, snapshotIntervalMs: snapshot, weather: weather, grid: grid,
-                        buildings: buildings, pv: pv, output: output,
+                        buildings: buildings, pv: pv, mobility: mobility, output: output,
                         sourceFile: file, resolvedText: tree.jsonText(), sourceText: sourceText)
     }
 }
@@ -210,7 +216,8 @@ extension StormSettings {
         }
         let s = StormSettings(start: start, end: end,
                               rainMmPerHour: try r.double("rain_mm_per_h", in: 0...300),
-                              windSpeed: try r.optionalDouble("wind_speed", in: 0...80))
+                              windSpeed: try r.optionalDouble("wind_speed", in: 0...80),
+                              irradianceFactor: try r.double("irradiance_factor", default: 0.3, in: 0...1))
         try r.finish()
         return s
     }

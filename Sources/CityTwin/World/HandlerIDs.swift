@@ -13,6 +13,9 @@ enum HandlerID {
     /// BuildingStock's block (`BuildingStock.handlerCount` ids).
     static let buildingsBase: UInt32 = 100
     static let buildingsEnd: UInt32 = 199
+    /// TrafficSystem's block (`TrafficSystem.handlerCount` ids).
+    static let trafficBase: UInt32 = 200
+    static let trafficEnd: UInt32 = 299
 }
 
 enum EventPriority {

@@ -1,4 +1,5 @@
 import Energy
+import Mobility
 import SimKernel
 import Weather
 
@@ -12,18 +13,29 @@ struct World: EventHandler {
     var grid: GridSystem?
     var buildings: BuildingStock?
     var pv: PVFleet?
+    var traffic: TrafficSystem?
+    /// Rain → free-speed factor for traffic.
+    var rain: RainSpeedModel?
     let recorder: Recorder
     /// First error raised inside an event (e.g. an HDF5 write failure); stops the run.
     var failure: Error?
     // Scratch per-bus buffers (W), reused so coupling allocates nothing per event.
     private var busConsumption: [Double] = []
     private var busGeneration: [Double] = []
+    // Per-link snapshot buffers (filled at each snapshot, read by the recorder).
+    private(set) var linkFlow: [Double] = []
+    private(set) var linkSpeed: [Double] = []
+    private(set) var linkOccupancy: [Double] = []
+    private(set) var linkQueue: [Double] = []
 
-    init(weather: WeatherDriver, grid: GridSystem?, buildings: BuildingStock?, pv: PVFleet?, recorder: Recorder) {
+    init(weather: WeatherDriver, grid: GridSystem?, buildings: BuildingStock?, pv: PVFleet?,
+         traffic: TrafficSystem?, rain: RainSpeedModel?, recorder: Recorder) {
         self.weather = weather
         self.grid = grid
         self.buildings = buildings
         self.pv = pv
+        self.traffic = traffic
+        self.rain = rain
         self.recorder = recorder
     }
 
@@ -35,6 +47,7 @@ struct World: EventHandler {
                                   handler: HandlerID.weatherUpdate)
         buildings?.start(calendar: &calendar)
         pv?.start(at: .zero)
+        traffic?.start(calendar: &calendar)
         if let g = grid {
             calendar.schedulePeriodic(start: .zero, every: SimTime(milliseconds: g.settings.solveIntervalMs),
                                       priority: EventPriority.grid, handler: HandlerID.gridSolve)
@@ -54,6 +67,8 @@ struct World: EventHandler {
         switch event.handler {
         case HandlerID.weatherUpdate:
             updateWeather(at: event.time, calendar: &calendar)
+        case HandlerID.trafficBase...HandlerID.trafficEnd:
+            traffic?.handle(event, calendar: &calendar)
         case HandlerID.buildingsBase...HandlerID.buildingsEnd:
             buildings?.handle(event, calendar: &calendar)
         case HandlerID.gridSolve:
@@ -64,6 +79,8 @@ struct World: EventHandler {
             publishLoads()
             if grid?.loadJumped() == true { solveGrid(at: event.time, extra: true) }
         case HandlerID.snapshot:
+            traffic?.snapshot(now: event.time, flow: &linkFlow, meanSpeed: &linkSpeed, occupancy: &linkOccupancy,
+                              queueLength: &linkQueue)
             do { try recorder.snapshot(self, at: event.time) } catch { failure = failure ?? error }
         default:
             failure = failure ?? RunError.internalInconsistency("event with unknown handler id \(event.handler)")
@@ -75,6 +92,7 @@ struct World: EventHandler {
         weather.update(at: time)
         let w = weather.current
         buildings?.update(outdoorTemperature: w.temperature, solarIrradiance: w.ghi, at: time, calendar: &calendar)
+        if let rain { traffic?.speedFactor = rain.speedFactor(precipitationMmPerHour: w.precipitation) }
         if pv != nil {
             let sun = SolarPosition(site: weather.site, hourOfYear: weather.series.calendar.hourOfYear(at: time))
             pv?.update(ghi: w.ghi, dni: w.dni, dhi: w.dhi, solarZenith: sun.zenithDegrees,
@@ -132,11 +150,36 @@ struct World: EventHandler {
                     description: "HVAC on/off switch events"),
             ]
         }
+        if let t = traffic {
+            result += Self.trafficKPIs(t.kpis(now: duration))
+        }
         if let p = pv {
             result.append(KPI("pv_energy", p.totalEnergy(at: duration), units: "kWh", domain: "pv", better: .higherIsBetter,
                               description: "AC energy produced by all PV systems"))
         }
         return result
+    }
+}
+
+extension World {
+    static func trafficKPIs(_ k: TrafficKPIs) -> [KPI] {
+        [
+            KPI("trips", Double(k.trips), units: "1", domain: "traffic", description: "Trips in the demand"),
+            KPI("trips_completed_share", k.completedShare, units: "1", domain: "traffic", better: .higherIsBetter,
+                description: "Share of routable trips that arrived by the end of the run"),
+            KPI("vehicle_hours", k.vehicleHours, units: "h", domain: "traffic", better: .lowerIsBetter,
+                description: "Time spent on the network by all departed vehicles"),
+            KPI("vehicle_km", k.vehicleKm, units: "km", domain: "traffic",
+                description: "Distance driven by all vehicles"),
+            KPI("mean_delay", k.meanDelay, units: "s", domain: "traffic", better: .lowerIsBetter,
+                description: "Mean travel time minus free-flow time of completed trips"),
+            KPI("stuck_pushes", Double(k.stuckPushes), units: "1", domain: "traffic", better: .lowerIsBetter,
+                description: "Vehicles pushed into a full link after the stuck time (gridlock release)"),
+            KPI("unroutable_trips", Double(k.unroutable), units: "1", domain: "traffic", better: .lowerIsBetter,
+                description: "Trips without a path between origin and destination"),
+            KPI("ev_depleted", Double(k.evDepleted), units: "1", domain: "traffic", better: .lowerIsBetter,
+                description: "EVs whose battery reached zero on the road"),
+        ]
     }
 }
 

@@ -24,33 +24,47 @@ public enum HoldModelBenchmark {
     }
 
     /// The model's only handler: re-schedules the fired agent after an exponential hold.
+    /// `tracked == false` (the default, like SimPy's timeouts, which cannot be cancelled either)
+    /// uses ``EventCalendar/scheduleUntracked(after:priority:handler:agent:)``; `true` uses
+    /// ``EventCalendar/schedule(after:priority:handler:agent:)`` and so pays for a handle.
     public struct Holder: EventHandler {
         public var rng: RandomStream
         public var meanMilliseconds: Double
+        public var tracked: Bool
 
-        public init(rng: RandomStream, meanMilliseconds: Double) {
+        public init(rng: RandomStream, meanMilliseconds: Double, tracked: Bool = false) {
             self.rng = rng
             self.meanMilliseconds = meanMilliseconds
+            self.tracked = tracked
         }
 
         @inlinable
         public mutating func handle(_ event: Event, calendar: inout EventCalendar) {
-            let hold = Int64(rng.exponential(mean: meanMilliseconds))
-            calendar.schedule(after: SimTime(milliseconds: hold), handler: 0, agent: event.agent)
+            let hold = SimTime(milliseconds: Int64(rng.exponential(mean: meanMilliseconds)))
+            if tracked {
+                calendar.schedule(after: hold, handler: 0, agent: event.agent)
+            } else {
+                calendar.scheduleUntracked(after: hold, handler: 0, agent: event.agent)
+            }
         }
     }
 
     /// Builds `pending` processes, runs about one hold per process untimed (so the calendar is
     /// in its steady state, as in the SimPy script), then times `events` events.
-    /// Negative arguments are treated as zero.
-    public static func run(pending: Int, events: Int, meanHold: SimTime = .seconds(100), seed: UInt64 = 42) -> Result {
+    /// Negative arguments are treated as zero. `tracked`: see ``Holder``.
+    public static func run(pending: Int, events: Int, meanHold: SimTime = .seconds(100), seed: UInt64 = 42,
+                           tracked: Bool = false) -> Result {
         let n = Swift.max(pending, 0)
         var holder = Holder(rng: RandomStream(seed: seed, stream: .named("bench.hold")),
-                            meanMilliseconds: Double(Swift.max(meanHold.milliseconds, 1)))
+                            meanMilliseconds: Double(Swift.max(meanHold.milliseconds, 1)), tracked: tracked)
         var calendar = EventCalendar()
         for a in 0..<n {
-            let hold = Int64(holder.rng.exponential(mean: holder.meanMilliseconds))
-            calendar.schedule(at: SimTime(milliseconds: hold), handler: 0, agent: UInt32(truncatingIfNeeded: a))
+            let hold = SimTime(milliseconds: Int64(holder.rng.exponential(mean: holder.meanMilliseconds)))
+            if tracked {
+                calendar.schedule(at: hold, handler: 0, agent: UInt32(truncatingIfNeeded: a))
+            } else {
+                calendar.scheduleUntracked(at: hold, handler: 0, agent: UInt32(truncatingIfNeeded: a))
+            }
         }
         _ = runEvents(&holder, calendar: &calendar, until: .max, maxEvents: UInt64(n))
         let stats = runEvents(&holder, calendar: &calendar, until: .max, maxEvents: UInt64(Swift.max(events, 0)))

@@ -202,12 +202,55 @@ final class EventCalendarTests: XCTestCase {
         for cap in capacities { XCTAssertLessThan(cap, 100_000) }
     }
 
+    func testUntrackedEventsShareTheOrderWithTrackedOnes() {
+        var c = EventCalendar()
+        let t = SimTime.seconds(2)
+        c.scheduleUntracked(at: t, handler: 7, agent: 0)
+        let h = c.schedule(at: t, handler: 1, agent: 1)
+        c.scheduleUntracked(at: t, handler: 7, agent: 2)
+        c.scheduleUntracked(at: .seconds(1), handler: 9, agent: 3)
+        c.scheduleUntracked(at: t, priority: -1, handler: 7, agent: 4)   // priority: tracked path
+        c.scheduleUntracked(at: t, handler: 0x8000_0001, agent: 5)       // large handler id: tracked path
+        XCTAssertEqual(c.pendingCount, 6)
+        let fired = drain(&c)
+        XCTAssertEqual(fired.map(\.agent), [3, 4, 0, 1, 2, 5])
+        XCTAssertEqual(fired.map(\.handler), [9, 7, 7, 1, 7, 0x8000_0001])
+        XCTAssertEqual(fired[0].handle, .invalid)
+        XCTAssertEqual(fired[3].handle, h)
+        XCTAssertEqual(c.pendingCount, 0)
+    }
+
+    /// Untracked entries mixed with cancelled (tombstoned) ones through spills, purges and pops.
+    func testUntrackedEventsAmongTombstones() {
+        var c = EventCalendar()
+        var handles: [EventHandle] = []
+        for i in 0..<5_000 {
+            let t = SimTime(milliseconds: Int64((i * 7919) % 100_000))
+            if i % 2 == 0 {
+                c.scheduleUntracked(at: t, handler: 3, agent: UInt32(i))
+            } else {
+                handles.append(c.schedule(at: t, handler: 4, agent: UInt32(i)))
+            }
+        }
+        for h in handles { XCTAssertTrue(c.cancel(h)) }   // 2,500 tombstones: triggers a purge
+        XCTAssertEqual(c.pendingCount, 2_500)
+        var last = SimTime.zero, n = 0
+        while let e = c.popNext() {
+            XCTAssertEqual(e.handler, 3)
+            XCTAssertEqual(e.agent % 2, 0)
+            XCTAssertGreaterThanOrEqual(e.time, last)
+            last = e.time
+            n += 1
+        }
+        XCTAssertEqual(n, 2_500)
+    }
+
     /// Random schedules, cancels and reschedules checked against a sorted reference model.
     func testAgainstReferenceModel() {
         var rng = RandomStream(seed: 7, stream: 1)
         var c = EventCalendar()
         // reference: (time, priority, seq) -> agent
-        var ref: [(t: Int64, p: Int32, seq: Int, agent: UInt32, h: EventHandle)] = []
+        var ref: [(t: Int64, p: Int32, seq: Int, agent: UInt32, h: EventHandle?)] = []
         var seq = 0
         var nextAgent: UInt32 = 0
         for _ in 0..<20_000 {
@@ -216,16 +259,25 @@ final class EventCalendarTests: XCTestCase {
                 let span: Int64 = [3, 100, 5_000, 400_000, 1 << 33][rng.uniform(0...4)]
                 let t = c.now.milliseconds + Int64(rng.nextDouble() * Double(span))
                 let p = Int32(rng.uniform(-2...2))
-                let h = c.schedule(at: SimTime(milliseconds: t), priority: p, handler: 0, agent: nextAgent)
-                ref.append((t, p, seq, nextAgent, h)); seq += 1; nextAgent += 1
+                if rng.bernoulli(0.3) {
+                    // untracked (priority 0 only; cannot be cancelled later)
+                    c.scheduleUntracked(at: SimTime(milliseconds: t), handler: 0, agent: nextAgent)
+                    ref.append((t, 0, seq, nextAgent, nil))
+                } else {
+                    let h = c.schedule(at: SimTime(milliseconds: t), priority: p, handler: 0, agent: nextAgent)
+                    ref.append((t, p, seq, nextAgent, h))
+                }
+                seq += 1; nextAgent += 1
             } else if r < 0.55 {
                 let i = rng.uniform(0...(ref.count - 1))
-                XCTAssertTrue(c.cancel(ref[i].h))
+                guard let h = ref[i].h else { continue }
+                XCTAssertTrue(c.cancel(h))
                 ref.remove(at: i)
             } else if r < 0.62 {
                 let i = rng.uniform(0...(ref.count - 1))
                 let t = c.now.milliseconds + Int64(rng.nextDouble() * 10_000)
-                guard let h = c.reschedule(ref[i].h, to: SimTime(milliseconds: t)) else { return XCTFail("stale") }
+                guard let old = ref[i].h else { continue }
+                guard let h = c.reschedule(old, to: SimTime(milliseconds: t)) else { return XCTFail("stale") }
                 ref[i].t = t; ref[i].seq = seq; ref[i].h = h; seq += 1
             } else {
                 let m = ref.indices.min { (ref[$0].t, ref[$0].p, ref[$0].seq) < (ref[$1].t, ref[$1].p, ref[$1].seq) }!

@@ -1,5 +1,6 @@
 import CityTwin
 import Foundation
+import TestSupport
 import XCTest
 @testable import Experiments
 

@@ -178,6 +178,11 @@ public struct TrafficSystem: EventHandler, Sendable {
     /// Input trip indices in arrival order (append-only): the coupling layer keeps a cursor and
     /// reads new arrivals (e.g. EVs looking for a charger) without scanning all trips.
     public private(set) var arrivalLog: [Int32] = []
+    /// Trips given to `init` (input indices 0..<initialTripCount); trips added at run time by
+    /// `addTrip` get the following indices (for them, vehicle index = input trip index).
+    public let initialTripCount: Int
+    /// Caller tags of run-time trips (index = trip − initialTripCount).
+    @usableFromInline var runtimeTags: [UInt32] = []
     @usableFromInline var routes: [Int32]              // flat route link array (shared per OD pair)
 
     // Counters
@@ -287,6 +292,7 @@ public struct TrafficSystem: EventHandler, Sendable {
         vConsumption = order.map { trips.consumptionKWhPerKm[$0] }; vSoC = order.map { trips.initialSoC[$0] }
         vRouteStart = [Int32](repeating: 0, count: k); vRouteEnd = [Int32](repeating: 0, count: k)
         routes = []
+        initialTripCount = k
 
         // Routes: one stored path per OD pair (free-flow). Origins with many destinations get
         // one Dijkstra tree; origins with few use A* per pair (settles far fewer nodes).
@@ -466,7 +472,7 @@ public struct TrafficSystem: EventHandler, Sendable {
     /// Next vehicle from index `v` that actually travels; schedules its departure.
     mutating func scheduleDeparture(from v: Int, calendar: inout EventCalendar) {
         var i = v
-        let count = vOrigin.count
+        let count = initialTripCount // run-time trips schedule their own departure
         while i < count && vRouteEnd[i] == vRouteStart[i] { i += 1 }
         guard i < count else { return }
         let t = max(vDepart[i], calendar.now.milliseconds)
@@ -496,8 +502,18 @@ public struct TrafficSystem: EventHandler, Sendable {
     }
 
     mutating func depart(_ v: Int, _ t: Int64, _ calendar: inout EventCalendar) {
+        if v >= initialTripCount {
+            // Run-time trip: not part of the departure chain. o = d arrives at once (logged, so
+            // the caller learns about it like any arrival); unroutable ones were refused by addTrip.
+            if vRouteEnd[v] == vRouteStart[v] {
+                vArrive[v] = t; vPos[v] = vRouteEnd[v]
+                arrivalLog.append(vInput[v])
+                return
+            }
+        } else {
+            scheduleDeparture(from: v + 1, calendar: &calendar)
+        }
         departedCount += 1
-        scheduleDeparture(from: v + 1, calendar: &calendar)
         if vEpoch[v] != rerouteEpoch { reroute(v) }
         vPos[v] = vRouteStart[v]
         let l = Int(routes[Int(vRouteStart[v])])
@@ -834,5 +850,100 @@ extension TrafficSystem {
             n += 1
         }
         return n
+    }
+}
+
+// MARK: Run-time trips (robotaxis, charger visits)
+
+extension TrafficSystem {
+    /// Adds a trip while the simulation runs (a robotaxi leg, an EV going to a charger) and
+    /// schedules its departure at `max(departure, calendar.now)`. It is routed now on the router's
+    /// current costs (congested costs of the current epoch when re-routing is on, free-flow
+    /// otherwise; one A* per OD pair and epoch, shared through the route cache) and then moves
+    /// through the queue model like any other vehicle, so it adds to and suffers from congestion.
+    /// Its arrival is appended to `arrivalLog` (as its returned trip index); `tag(ofTrip:)` maps it
+    /// back to the caller's `tag`. Origin = destination arrives at the departure instant.
+    /// Throws (one line naming the field) for nodes out of range, an unreachable destination,
+    /// a departure that is not finite, or invalid EV values. Amortised O(route) plus one A* on a
+    /// cache miss.
+    /// - Returns: the trip index (input-trip numbering, ≥ `initialTripCount`).
+    @discardableResult
+    public mutating func addTrip(origin: Int, destination: Int, departure: SimTime,
+                                 ev: (batteryKWh: Double, consumptionKWhPerKm: Double, soc: Double)?,
+                                 tag: UInt32, calendar: inout EventCalendar) throws -> Int {
+        let n = network.nodeCount
+        guard origin >= 0, origin < n else { throw MobilityError("addTrip: origin \(origin) is not a node index in 0..<\(n)") }
+        guard destination >= 0, destination < n else { throw MobilityError("addTrip: destination \(destination) is not a node index in 0..<\(n)") }
+        guard departure.milliseconds >= 0, departure < .max else { throw MobilityError("addTrip: departure \(departure) must be a finite time ≥ 0") }
+        if let ev {
+            guard ev.batteryKWh > 0, ev.batteryKWh.isFinite, ev.consumptionKWhPerKm >= 0, ev.consumptionKWhPerKm.isFinite,
+                  (0...1).contains(ev.soc) else {
+                throw MobilityError("addTrip: ev needs batteryKWh > 0, consumptionKWhPerKm ≥ 0 and soc in 0...1")
+            }
+        }
+        var rs = Int32(routes.count), re = rs, ff: Int64 = 0
+        if origin != destination {
+            let key = Int64(origin) * Int64(n) + Int64(destination)
+            if let w = routeCache[key] {
+                rs = vRouteStart[Int(w)]; re = vRouteEnd[Int(w)]; ff = vFreeFlowMs[Int(w)]
+            } else {
+                var path: [Int32] = []
+                guard router.route(from: origin, to: destination, into: &path) != nil, !path.isEmpty else {
+                    throw MobilityError("addTrip: destination node \(destination) is unreachable from origin node \(origin)")
+                }
+                routes.append(contentsOf: path); re = Int32(routes.count)
+                for l in path { ff += freeFlowMs[Int(l)] }
+                routeCache[key] = Int32(vOrigin.count) // the vehicle appended below holds this route
+            }
+        }
+        let v = vOrigin.count
+        let dep = max(departure.milliseconds, calendar.now.milliseconds)
+        vOrigin.append(Int32(origin)); vDest.append(Int32(destination))
+        vDepart.append(dep); vArrive.append(-1)
+        vRouteStart.append(rs); vRouteEnd.append(re); vPos.append(-1)
+        vEntry.append(0); vEarliestExit.append(0); vDistance.append(0); vFreeFlowMs.append(ff)
+        vDepNext.append(-1)
+        vIsEV.append(ev != nil); vBattery.append(ev?.batteryKWh ?? 0)
+        vConsumption.append(ev?.consumptionKWhPerKm ?? 0); vSoC.append(ev?.soc ?? 0)
+        vInput.append(Int32(v)); vOfInput.append(Int32(v))
+        vEpoch.append(rerouteEpoch)
+        runtimeTags.append(tag)
+        if re > rs { travellerCount += 1 }
+        calendar.schedule(at: SimTime(milliseconds: dep), handler: handlerBase, agent: UInt32(v))
+        return v
+    }
+
+    /// The caller's tag of a run-time trip (nil for trips given to `init` or out of range). O(1).
+    @inlinable public func tag(ofTrip trip: Int) -> UInt32? {
+        let k = trip - initialTripCount
+        return k >= 0 && k < runtimeTags.count ? runtimeTags[k] : nil
+    }
+
+    /// Arrival time of a trip (nil if not arrived or out of range). O(1).
+    public func arrivalTime(ofTrip trip: Int) -> SimTime? {
+        guard trip >= 0, trip < vehicleCount else { return nil }
+        let a = vArrive[Int(vOfInput[trip])]
+        return a >= 0 ? SimTime(milliseconds: a) : nil
+    }
+
+    /// Route length of a trip in metres (its stored route; distance driven once arrived). O(route).
+    public func routeLength(ofTrip trip: Int) -> Double {
+        guard trip >= 0, trip < vehicleCount else { return 0 }
+        let v = Int(vOfInput[trip])
+        var s = 0.0
+        for k in Int(vRouteStart[v])..<Int(vRouteEnd[v]) { s += lLength[Int(routes[k])] }
+        return s
+    }
+
+    /// Link costs (s) the router currently uses: free-flow, or the congested costs of the latest
+    /// re-routing update. For congestion-aware dispatch estimates (`TravelTimeTable(network:costs:)`).
+    public var currentLinkCosts: [Double] { router.cost }
+
+    /// Travel-time estimate (s) between two nodes on the router's current costs (congested when
+    /// re-routing is on): one A*, O((N + L) log N) worst case. nil if unreachable or out of range.
+    /// For many queries per request use a `TravelTimeTable`.
+    public mutating func travelTime(from origin: Int, to destination: Int) -> Double? {
+        var path: [Int32] = []
+        return router.route(from: origin, to: destination, into: &path)
     }
 }

@@ -64,6 +64,9 @@ public enum CityRun {
             try RainSpeedModel(heavyRainMmPerHour: $0.traffic.heavyRainMmPerHour, minimumFactor: $0.traffic.rainSpeedFactor)
         }
 
+        let interventions = try ResolvedIntervention.resolve(scenario, calendar: calendar, network: network, grid: grid?.grid,
+                                                             caseBranchCount: grid?.caseBranchCount ?? 0)
+
         let output = try HDF5File.createAtomic(finalPath: path)
         let file = output.file
         let calendarStart = canonicalStart(calendar)
@@ -72,6 +75,7 @@ public enum CityRun {
                                     network: network, buildingClassNames: scenario.buildings.filter { $0.count > 0 }.map(\.name))
         var world = World(weather: WeatherDriver(series: weatherSeries), grid: grid, buildings: buildings, pv: pv,
                           traffic: traffic, rain: rain, recorder: recorder)
+        world.interventions = interventions
         let duration = SimTime(milliseconds: scenario.durationMs)
         var sim = Simulation(handler: world)
         sim.handler.start(calendar: &sim.calendar, duration: duration,

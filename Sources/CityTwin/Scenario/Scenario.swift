@@ -25,6 +25,8 @@ public struct Scenario: Sendable {
     public var pv: [PVClassSettings]
     /// Road network, traffic and demand (absent: no traffic is simulated).
     public var mobility: MobilitySettings?
+    /// Time-windowed changes (closures, faults, demand response).
+    public var interventions: [InterventionSettings]
     public var output: OutputSettings
 
     /// The file the scenario came from.
@@ -139,11 +141,22 @@ extension Scenario {
         }
         let mobility = try MobilitySettings.decode(r.object("roads"), traffic: r.object("traffic"),
                                                    demand: r.object("demand"), file: file)
+        let interventions = try InterventionSettings.decodeList(r.objects("interventions"))
+        for iv in interventions {
+            switch iv.kind {
+            case .roadCapacity where mobility == nil:
+                throw ScenarioError(file: file, path: iv.field, message: "a road_capacity intervention needs a roads: section")
+            case .branchStatus where grid == nil, .demandResponse where grid == nil:
+                throw ScenarioError(file: file, path: iv.field, message: "this intervention needs a grid: section")
+            default: break
+            }
+        }
         let output = try OutputSettings.decode(r.object("output"), name: name)
         try r.finish()
         return Scenario(name: name, description: description, seed: seed, replication: replication, start: start,
                         durationMs: duration, snapshotIntervalMs: snapshot, weather: weather, grid: grid,
-                        buildings: buildings, pv: pv, mobility: mobility, output: output,
+                        buildings: buildings, pv: pv, mobility: mobility, interventions: interventions,
+                        output: output,
                         sourceFile: file, resolvedText: tree.jsonText(), sourceText: sourceText)
     }
 }

@@ -10,10 +10,14 @@ import TwinIO
 /// Voltage and loading states hold from one solve to the next, so violation durations are
 /// exact for that piecewise-constant picture. An event is a bus (line) entering violation.
 struct GridSystem {
-    let grid: PowerGrid
+    private(set) var grid: PowerGrid
     let settings: GridSettings
-    private let solver: PowerFlowSolver
-    private let dcSolver: DCPowerFlow?
+    /// The case as read, for rebuilding the grid when branches change status.
+    private let caseData: MatpowerCase
+    /// Branch status overrides by case row (0-based), from interventions.
+    private var statusOverride: [Int: Bool] = [:]
+    private var solver: PowerFlowSolver
+    private var dcSolver: DCPowerFlow?
     /// Case loads × case_load_scale, MW / MVAr per bus.
     let baseP: [Double], baseQ: [Double]
     /// Explicit loads published by the other systems, MW per bus (positive = consumption).
@@ -22,7 +26,8 @@ struct GridSystem {
     private(set) var netP: [Double], netQ: [Double]
     private let tanPhi: Double
     /// MVA rating per case branch (0 = unrated): RATE_A, or the scenario's default for unrated ones.
-    let ratingMVA: [Double]
+    private(set) var ratingMVA: [Double]
+    private(set) var topologyChanges = 0
 
     // Latest solution (case bus / branch order).
     private(set) var vm: [Double]
@@ -58,15 +63,14 @@ struct GridSystem {
     init(settings: GridSettings, source: String) throws {
         let grid: PowerGrid
         do {
-            grid = try PowerGrid(matpower: MatpowerReader.read(path: settings.casePath))
+            caseData = try MatpowerReader.read(path: settings.casePath)
+            grid = try PowerGrid(matpower: caseData)
         } catch {
             throw ScenarioError(file: source, path: "grid.case", message: "\(error)")
         }
         self.grid = grid
         self.settings = settings
-        let options = PowerFlowOptions(tolerance: settings.tolerance, maxIterations: settings.maxIterations,
-                                       enforceQLimits: settings.enforceQLimits)
-        solver = try PowerFlowSolver(grid: grid, options: options)
+        solver = try PowerFlowSolver(grid: grid, options: Self.options(settings))
         dcSolver = settings.method == .dc ? try DCPowerFlow(grid: grid) : nil
         baseP = grid.pd.map { $0 * settings.caseLoadScale }
         baseQ = grid.qd.map { $0 * settings.caseLoadScale }
@@ -89,6 +93,36 @@ struct GridSystem {
     }
 
     var busCount: Int { grid.busCount }
+
+    static func options(_ s: GridSettings) -> PowerFlowOptions {
+        PowerFlowOptions(tolerance: s.tolerance, maxIterations: s.maxIterations, enforceQLimits: s.enforceQLimits)
+    }
+
+    /// Number of branch rows in the case file.
+    var caseBranchCount: Int { caseData.branch.count }
+
+    /// Puts branch `row` (0-based case row) in or out of service, or back to its case status
+    /// (`inService == nil`), and rebuilds the grid model and solvers for the new topology.
+    /// The bus set is unchanged, so outputs keep their shape; a topology that leaves buses
+    /// without a path to the slack makes the following solves fail, which is recorded as
+    /// non-convergence.
+    mutating func setBranchStatus(row: Int, inService: Bool?) throws {
+        statusOverride[row] = inService
+        var c = caseData
+        for (r, on) in statusOverride.sorted(by: { $0.key < $1.key }) {
+            c.branch[r][MatpowerCase.Branch.status] = on ? 1 : 0
+        }
+        grid = try PowerGrid(matpower: c)
+        solver = try PowerFlowSolver(grid: grid, options: Self.options(settings))
+        dcSolver = settings.method == .dc ? try DCPowerFlow(grid: grid) : nil
+        var rating = [Double](repeating: 0, count: grid.caseBranchCount)
+        for k in 0..<grid.branchCount { rating[grid.branchSourceRow[k]] = grid.rateA[k] }
+        if let d = settings.defaultRatingMVA {
+            for k in 0..<grid.branchCount where rating[grid.branchSourceRow[k]] == 0 { rating[grid.branchSourceRow[k]] = d }
+        }
+        ratingMVA = rating
+        topologyChanges += 1
+    }
 
     /// Sets the explicit loads from per-bus watt arrays (consumption and local generation).
     mutating func setExplicitLoads(consumptionW: [Double], generationW: [Double]) {
@@ -145,7 +179,17 @@ struct GridSystem {
             lastMismatch = 0
             lossesMW = 0
         } else {
-            let r = try solver.solve(loadsP: netP, loadsQ: netQ)
+            let r: PowerFlowResult
+            do {
+                r = try solver.solve(loadsP: netP, loadsQ: netQ)
+            } catch {
+                // A singular Jacobian (e.g. islanded buses after an outage) is a failed solve.
+                lastConverged = false
+                lastIterations = 0
+                nonConverged += 1
+                try? solver.reset()
+                return
+            }
             solveSeconds += solver.lastSolveSeconds
             lastIterations = r.iterations
             lastMismatch = r.maxMismatch

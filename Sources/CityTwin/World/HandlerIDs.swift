@@ -10,6 +10,7 @@ enum HandlerID {
     static let gridSolve: UInt32 = 3
     static let loadCheck: UInt32 = 4
     static let gridExtraSolve: UInt32 = 5
+    static let intervention: UInt32 = 6
     /// BuildingStock's block (`BuildingStock.handlerCount` ids).
     static let buildingsBase: UInt32 = 100
     static let buildingsEnd: UInt32 = 199

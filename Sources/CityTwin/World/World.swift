@@ -17,6 +17,8 @@ struct World: EventHandler {
     /// Rain → free-speed factor for traffic.
     var rain: RainSpeedModel?
     let recorder: Recorder
+    var interventions: [ResolvedIntervention] = []
+    var interventionsApplied = 0
     /// First error raised inside an event (e.g. an HDF5 write failure); stops the run.
     var failure: Error?
     // Scratch per-bus buffers (W), reused so coupling allocates nothing per event.
@@ -48,6 +50,7 @@ struct World: EventHandler {
         buildings?.start(calendar: &calendar)
         pv?.start(at: .zero)
         traffic?.start(calendar: &calendar)
+        scheduleInterventions(calendar: &calendar, duration: duration)
         if let g = grid {
             calendar.schedulePeriodic(start: .zero, every: SimTime(milliseconds: g.settings.solveIntervalMs),
                                       priority: EventPriority.grid, handler: HandlerID.gridSolve)
@@ -75,6 +78,8 @@ struct World: EventHandler {
             solveGrid(at: event.time, extra: false)
         case HandlerID.gridExtraSolve:
             solveGrid(at: event.time, extra: true)
+        case HandlerID.intervention:
+            applyIntervention(event.agent, at: event.time, calendar: &calendar)
         case HandlerID.loadCheck:
             publishLoads()
             if grid?.loadJumped() == true { solveGrid(at: event.time, extra: true) }
@@ -118,7 +123,7 @@ struct World: EventHandler {
         grid?.setExplicitLoads(consumptionW: busConsumption, generationW: busGeneration)
     }
 
-    private mutating func solveGrid(at time: SimTime, extra: Bool) {
+    mutating func solveGrid(at time: SimTime, extra: Bool) {
         publishLoads()
         do { try grid?.solve(at: time, extra: extra) } catch { failure = failure ?? error }
     }

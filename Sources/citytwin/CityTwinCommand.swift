@@ -12,7 +12,8 @@ struct CityTwinCommand: ParsableCommand {
         abstract: "A discrete-event digital twin of a city: traffic, fleets, chargers, buildings, weather and the power grid in one event calendar.",
         version: CityTwinVersion.string,
         subcommands: [Run.self, Validate.self, Inspect.self, Import.self, PowerFlow.self, Bench.self,
-                      Sweep.self, SweepWorkerCommand.self, SweepMerge.self, SweepReportCommand.self])
+                      Sweep.self, SweepWorkerCommand.self, SweepMerge.self, SweepReportCommand.self,
+                      Compare.self, Report.self])
 
     static func main() {
         var command: ParsableCommand

@@ -53,7 +53,7 @@ public enum SweepMPI {
             var active = Int(size) - 1
             var running = 0
             while active > 0 {
-                let (source, text) = receive(from: ct_mpi_any_source(), tag: toCoordinator)
+                let (source, text) = receive(from: ct_mpi_any_source(), tag: toCoordinator, sleepingPoll: true)
                 if let reply = WorkerReply(parsing: text) {
                     coordinator.complete(runIndex: reply.index, succeeded: reply.succeeded,
                                          wallSeconds: reply.wallSeconds, error: reply.error)
@@ -111,9 +111,20 @@ public enum SweepMPI {
         }
     }
 
-    private static func receive(from source: Int32, tag: Int32) -> (Int32, String) {
+    /// Receives one string message. With `sleepingPoll`, waits by `MPI_Iprobe` + 1 ms sleeps
+    /// instead of a busy `MPI_Probe`, so rank 0 does not take a core from the workers.
+    private static func receive(from source: Int32, tag: Int32, sleepingPoll: Bool = false) -> (Int32, String) {
         var status = MPI_Status()
-        MPI_Probe(source, tag, ct_mpi_comm_world(), &status)
+        if sleepingPoll {
+            var flag: Int32 = 0
+            while true {
+                MPI_Iprobe(source, tag, ct_mpi_comm_world(), &flag, &status)
+                if flag != 0 { break }
+                usleep(1000)
+            }
+        } else {
+            MPI_Probe(source, tag, ct_mpi_comm_world(), &status)
+        }
         var count: Int32 = 0
         MPI_Get_count(&status, ct_mpi_char(), &count)
         var bytes = [UInt8](repeating: 0, count: Int(max(count, 1)))

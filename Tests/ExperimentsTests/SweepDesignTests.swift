@@ -100,7 +100,7 @@ final class SweepDesignTests: XCTestCase {
         // A path the scenario schema does not accept, reported with the parameter.
         let badPath = try error("parameters:\n  - {path: weather.synthetic.mean_temp, values: [20]}\n")
         XCTAssertTrue(badPath.contains("parameters[0].path"), badPath)
-        XCTAssertTrue(badPath.contains("not a field"), badPath)
+        XCTAssertTrue(badPath.contains("not a field of scenario"), badPath)
         XCTAssertTrue(badPath.contains("unknown field; expected one of latitude, longitude, mean_temperature_c"), badPath)
         // Empty designs.
         XCTAssertTrue(try error("parameters: []\n").contains("parameters: empty design"))

@@ -199,14 +199,7 @@ extension SyntheticWeatherSettings {
 extension HeatWaveSettings {
     static func decode(_ r: FieldReader?) throws -> HeatWaveSettings? {
         guard let r else { return nil }
-        let start = try r.string("start")
-        try CalendarText.validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
-        let end = try r.string("end")
-        try CalendarText.validate(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
-        guard CalendarText.sortKey(start) < CalendarText.sortKey(end) else {
-            throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
-                                message: "expected a time after start (\(start)), found \(end)")
-        }
+        let (start, end) = try CalendarText.window(r)
         let s = HeatWaveSettings(start: start, end: end,
                                  deltaC: try r.double("delta_c", in: 0...30),
                                  rampHours: try r.double("ramp_hours", default: 0, in: 0...240),
@@ -219,14 +212,7 @@ extension HeatWaveSettings {
 extension StormSettings {
     static func decode(_ r: FieldReader?) throws -> StormSettings? {
         guard let r else { return nil }
-        let start = try r.string("start")
-        try CalendarText.validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
-        let end = try r.string("end")
-        try CalendarText.validate(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
-        guard CalendarText.sortKey(start) < CalendarText.sortKey(end) else {
-            throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
-                                message: "expected a time after start (\(start)), found \(end)")
-        }
+        let (start, end) = try CalendarText.window(r)
         let s = StormSettings(start: start, end: end,
                               rainMmPerHour: try r.double("rain_mm_per_h", in: 0...300),
                               windSpeed: try r.optionalDouble("wind_speed", in: 0...80),
@@ -271,6 +257,19 @@ enum CalendarText {
             throw ScenarioError(file: file, path: path, line: line,
                                 message: "expected a local date-time like 2025-07-14T00:00:00 or a date like 2025-07-14, found '\(text)'")
         }
+    }
+
+    /// Reads and checks a required `start`/`end` window (end after start).
+    static func window(_ r: FieldReader) throws -> (String, String) {
+        let start = try r.string("start")
+        try validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
+        let end = try r.string("end")
+        try validate(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
+        guard sortKey(start) < sortKey(end) else {
+            throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
+                                message: "expected a time after start (\(start)), found \(end)")
+        }
+        return (start, end)
     }
 
     static func sortKey(_ text: String) -> Int64 {

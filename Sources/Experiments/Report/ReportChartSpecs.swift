@@ -84,6 +84,7 @@ public struct ReportChartSpec: Sendable, Equatable {
                                 ReportLineSpec(["/fleet/to_pickup"], label: "to pick-up"),
                                 ReportLineSpec(["/fleet/occupied"], label: "occupied"),
                                 ReportLineSpec(["/fleet/rebalancing"], label: "rebalancing"),
+                                ReportLineSpec(["/fleet/to_charger"], label: "to charger"),
                                 ReportLineSpec(["/fleet/charging"], label: "charging")]),
         ReportChartSpec(id: "fleet-wait", title: "Passenger waits", quantity: "wait", units: "s",
                         lines: [ReportLineSpec(["/fleet/mean_wait", "/fleet/wait"], label: "mean wait"),

@@ -137,6 +137,10 @@ final class ChargerValidationTests: XCTestCase {
         try st.schedule(arrivals: plans, calendar: &cal)
         runEventsUntil(&st, &cal, .seconds(t + 1e6))
         XCTAssertEqual(st.queueWaits.count, 40_000)
+        // Every planned arrival fired at its own time (the kernel kept the order).
+        XCTAssertEqual(st.departures.filter { $0.arrival != plans[Int($0.vehicle)].time }.count, 0)
+        XCTAssertEqual(st.departures.filter { $0.reason != .completed }.count, 0)
+        XCTAssertEqual(st.ignoredEventCount, 0, "events delivered that were cancelled or moved")
         let waits = Array(st.queueWaits.dropFirst(2000))
         let batches = 19, size = waits.count / batches
         var means: [Double] = []
@@ -148,8 +152,13 @@ final class ChargerValidationTests: XCTestCase {
         let top = pow(a, 4) / 24 * 4 / (4 - a)
         let erlangC = top / (1 + a + a * a / 2 + a * a * a / 6 + top)
         let wq = erlangC / (4 - a)
-        print("charger-validation erlang-c Wq=\(wq) h simulated=\(mean) ± \(half) h")
+        print("charger-validation erlang-c Wq=\(wq) h simulated=\(mean) ± \(half) h, P(wait)=\(erlangC)")
         XCTAssertEqual(mean, wq, accuracy: half)
+        // The interval must be informative (a broken run has a huge spread): ≤ 20 % of Wq.
+        XCTAssertLessThan(half, 0.2 * wq)
+        // P(wait > 0) = C(4, 3) = 0.509; binomial SE over 38,000 correlated waits is ~0.01: ±0.03.
+        let waited = Double(waits.filter { $0 > 0 }.count) / Double(waits.count)
+        XCTAssertEqual(waited, erlangC, accuracy: 0.03)
         // Utilisation = ρ = λ/(cμ) = 0.75 (long run, same interval logic, loose 0.02).
         let last = try XCTUnwrap(st.departures.last).time
         XCTAssertEqual(st.kpis(at: last).utilisation, 0.75, accuracy: 0.02)

@@ -146,6 +146,20 @@ public struct ChargeProfile: Sendable, Equatable {
         return t1 + log(u1 / uT) / (slope * limit / battery)
     }
 
+    /// Hours until the power falls to `fraction` (< 1) of the ceiling through the taper;
+    /// ∞ if it never does before 100 % SoC (or there is no taper). O(1).
+    @inlinable
+    public func hours(untilPowerFraction fraction: Double) -> Double {
+        guard slope > 0, ceiling > 0, fraction > 0, fraction < 1 else { return .infinity }
+        let t1 = phase1Hours
+        guard t1.isFinite else { return .infinity }
+        let u1 = taperFraction(max(soc, kneeSoC))
+        let uT = fraction * ceiling / limit
+        // The curve ends at u(1) = 1 − k (1 − s0); below that the vehicle is full.
+        guard uT >= 1 - slope * (1 - taperStart), uT < u1 else { return uT >= u1 ? t1 : .infinity }
+        return t1 + log(u1 / uT) / (slope * limit / battery)
+    }
+
     /// Power fraction u(s) of the curve (not clamped at the ceiling).
     @inlinable func taperFraction(_ s: Double) -> Double {
         s <= taperStart ? 1 : 1 - slope * (s - taperStart)

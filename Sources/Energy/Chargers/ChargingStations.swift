@@ -10,9 +10,10 @@ import SimKernel
 /// ("water-filling"): at every re-evaluation each vehicle asks for its current curve power;
 /// vehicles asking less than an equal share get what they ask, the rest split the remainder
 /// equally. Shares are re-evaluated at every change of the station (arrival, plug-in,
-/// departure, cap change); in between, a tapering vehicle's falling power is not handed to
-/// the others (so the cap is never exceeded and the energy stays exact, at the price of a
-/// little unused cap until the next change).
+/// departure, cap change) and at taper breakpoints: while the cap binds, as soon as a
+/// tapering vehicle's power has fallen `reshareTolerance` (δ, default 5 %) below its
+/// allocation, so at most δ of the cap goes unused (the falling power is not handed over
+/// continuously, which would couple the vehicles' ODEs; the cap is never exceeded).
 ///
 /// Between changes every vehicle follows the closed form of `ChargeProfile`, so its energy is
 /// exact and its completion time is computed, rounded up to the millisecond and scheduled as
@@ -20,17 +21,19 @@ import SimKernel
 ///
 /// Event kinds: `handlerBase + 0` end of a plugged session (target reached or deadline;
 /// agent = session slot), `handlerBase + 1` queue leave (maximum wait or deadline), `handlerBase
-/// + 2` planned arrival (agent = index into the plans given to `schedule(arrivals:calendar:)`).
+/// + 2` planned arrival (agent = index into the plans given to `schedule(arrivals:calendar:)`),
+/// `handlerBase + 3` taper re-share of a cap-bound station (agent = station).
 ///
 /// Stations are struct-of-arrays (index = configuration order); sessions live in recycled
 /// slots, also struct-of-arrays.
 public struct ChargingStations: EventHandler, Sendable {
     /// Number of handler ids this system uses from `handlerBase`.
-    public static let handlerCount: UInt32 = 3
+    public static let handlerCount: UInt32 = 4
     public let handlerBase: UInt32
     @inlinable public var endHandler: UInt32 { handlerBase }
     @inlinable public var queueLeaveHandler: UInt32 { handlerBase + 1 }
     @inlinable public var plannedArrivalHandler: UInt32 { handlerBase + 2 }
+    @inlinable public var reshareHandler: UInt32 { handlerBase + 3 }
 
     public let configuration: ChargingStationsConfiguration
 
@@ -54,6 +57,8 @@ public struct ChargingStations: EventHandler, Sendable {
     @usableFromInline var stWaitSum: [Double]        // s
     @usableFromInline var stWaitMax: [Double]
     @usableFromInline var stWaitCount: [Int]
+    @usableFromInline var stReshareEvent: [EventHandle]
+    @usableFromInline var stReshareTime: [Int64]    // -1 if none
 
     // Per session slot (index i).
     @usableFromInline var sVehicle: [Int32] = []
@@ -69,6 +74,7 @@ public struct ChargingStations: EventHandler, Sendable {
     @usableFromInline var sEnergy: [Double] = []     // kWh delivered up to stLast[station]
     @usableFromInline var sCeiling: [Double] = []    // kW allocated
     @usableFromInline var sDemand: [Double] = []     // scratch for the allocation
+    @usableFromInline var sPrevCeiling: [Double] = [] // scratch: ceiling before re-evaluation
     @usableFromInline var sEvent: [EventHandle] = []
     @usableFromInline var sEventTime: [Int64] = []   // -1 if none
     @usableFromInline var sEndIsCompletion: [Bool] = []
@@ -84,6 +90,11 @@ public struct ChargingStations: EventHandler, Sendable {
     @usableFromInline var queueWaitStation: [Int32] = []
     /// Arrivals so far.
     public private(set) var arrivalCount = 0
+    /// Events of this block that matched no pending action (0 unless the calendar delivered a
+    /// cancelled or misplaced event; a kernel-consistency diagnostic).
+    public private(set) var ignoredEventCount = 0
+    /// Taper re-share events handled so far (diagnostics).
+    public private(set) var reshareCount = 0
     /// Planned arrivals that could not be placed (station removed etc.); always 0 today because
     /// plans are validated when scheduled, kept so counts always add up.
     public private(set) var skippedPlannedArrivals = 0
@@ -95,6 +106,11 @@ public struct ChargingStations: EventHandler, Sendable {
         let src = configuration.source
         guard configuration.busCount > 0 else {
             throw ChargingError(source: src, field: "busCount", expected: "an integer > 0, got \(configuration.busCount)")
+        }
+        guard configuration.reshareTolerance.isFinite, configuration.reshareTolerance >= 0,
+              configuration.reshareTolerance < 1 else {
+            throw ChargingError(source: src, field: "reshareTolerance",
+                                expected: "a fraction in [0, 1), got \(configuration.reshareTolerance)")
         }
         let n = configuration.stations.count
         guard n < Int(Int32.max) else {
@@ -145,6 +161,8 @@ public struct ChargingStations: EventHandler, Sendable {
         stWaitSum = Array(repeating: 0, count: n)
         stWaitMax = Array(repeating: 0, count: n)
         stWaitCount = Array(repeating: 0, count: n)
+        stReshareEvent = Array(repeating: .invalid, count: n)
+        stReshareTime = Array(repeating: -1, count: n)
     }
 
     // MARK: Shape
@@ -166,11 +184,18 @@ public struct ChargingStations: EventHandler, Sendable {
         let now = event.time.milliseconds
         let i = Int(event.agent)
         if event.handler == endHandler {
-            guard i < sState.count, sState[i] == 2, sEventTime[i] == now else { return }
+            guard i < sState.count, sState[i] == 2, sEventTime[i] == now else { ignoredEventCount += 1; return }
             endSession(i, now: now, calendar: &calendar)
         } else if event.handler == queueLeaveHandler {
-            guard i < sState.count, sState[i] == 1, sEventTime[i] == now else { return }
+            guard i < sState.count, sState[i] == 1, sEventTime[i] == now else { ignoredEventCount += 1; return }
             leaveQueue(i, now: now)
+        } else if event.handler == reshareHandler {
+            guard i < count, stReshareTime[i] == now else { ignoredEventCount += 1; return }
+            stReshareTime[i] = -1
+            stReshareEvent[i] = .invalid
+            reshareCount += 1
+            advanceStation(i, to: now)
+            reallocate(i, now: now, calendar: &calendar)
         } else if event.handler == plannedArrivalHandler {
             guard i < plans.count else { return }
             let p = plans[i]
@@ -430,7 +455,7 @@ public struct ChargingStations: EventHandler, Sendable {
         if let i = freeSlots.popLast() { return Int(i) }
         sVehicle.append(0); sStation.append(0); sState.append(0); sArrival.append(0); sPlugIn.append(-1)
         sDeadline.append(.max); sBattery.append(0); sSoC0.append(0); sTarget.append(0); sLimit.append(0)
-        sEnergy.append(0); sCeiling.append(0); sDemand.append(0); sEvent.append(.invalid); sEventTime.append(-1)
+        sEnergy.append(0); sCeiling.append(0); sDemand.append(0); sPrevCeiling.append(-1); sEvent.append(.invalid); sEventTime.append(-1)
         sEndIsCompletion.append(false)
         return sState.count - 1
     }
@@ -500,11 +525,13 @@ public struct ChargingStations: EventHandler, Sendable {
             let b = sBattery[i]
             let u = b > 0 ? stCurve[s].powerFraction(atSoC: sSoC0[i] + sEnergy[i] / b) : 1
             sDemand[i] = sEnergy[i] >= sTarget[i] ? 0 : sLimit[i] * max(0, u)
+            sPrevCeiling[i] = sEventTime[i] >= 0 ? sCeiling[i] : -1
             sCeiling[i] = -1
             open += 1
         }
         // Max-min fair water-filling: O(n²) worst case, n = plugged vehicles of the station.
         var remaining = cap
+        var capBound = false
         while open > 0 {
             let level = max(0, remaining) / Double(open)
             var fixed = 0
@@ -521,12 +548,33 @@ public struct ChargingStations: EventHandler, Sendable {
                     let i = Int(plugSession[slot])
                     if i >= 0, sCeiling[i] < 0 { sCeiling[i] = level }
                 }
+                capBound = true
                 open = 0
             }
         }
+        var reshare = Int64.max
+        let tol = configuration.reshareTolerance
         for slot in range {
             let i = Int(plugSession[slot])
-            if i >= 0 { scheduleEnd(i, now: now, calendar: &calendar) }
+            guard i >= 0 else { continue }
+            // Same ceiling ⇒ same closed-form trajectory ⇒ same end: keep the pending event
+            // (recomputing from the booked state could move it by a rounding millisecond).
+            if sCeiling[i] != sPrevCeiling[i] { scheduleEnd(i, now: now, calendar: &calendar) }
+            // Taper breakpoint: when some vehicle is held below its demand by the cap, re-share
+            // once another's tapering power has fallen `tol` below its allocation.
+            if capBound, tol > 0, sEventTime[i] >= 0 {
+                let h = profile(i).hours(untilPowerFraction: 1 - tol)
+                if h.isFinite, h * 3.6e6 < 9e15 {
+                    let t = now + max(1, Int64((h * 3.6e6).rounded(.up)))
+                    if t < sEventTime[i] { reshare = min(reshare, t) }
+                }
+            }
+        }
+        if reshare != stReshareTime[s] {
+            if stReshareTime[s] >= 0 { calendar.cancel(stReshareEvent[s]) }
+            stReshareTime[s] = reshare == .max ? -1 : reshare
+            stReshareEvent[s] = reshare == .max ? .invalid
+                : calendar.schedule(at: SimTime(milliseconds: reshare), handler: reshareHandler, agent: UInt32(s))
         }
     }
 

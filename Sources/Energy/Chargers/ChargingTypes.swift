@@ -46,11 +46,17 @@ public struct ChargingStationsConfiguration: Sendable, Equatable {
     public var busCount: Int
     /// Label used in error messages (e.g. the scenario file path).
     public var source: String
+    /// Taper re-share tolerance δ in [0, 1): while a station's cap binds, shares are
+    /// re-evaluated as soon as a tapering vehicle's power has fallen δ below its allocation, so
+    /// at most a fraction δ of the cap goes unused. 0 disables these extra events.
+    public var reshareTolerance: Double
 
-    public init(stations: [ChargingStationSpec], busCount: Int, source: String = "<chargers>") {
+    public init(stations: [ChargingStationSpec], busCount: Int, source: String = "<chargers>",
+                reshareTolerance: Double = 0.05) {
         self.stations = stations
         self.busCount = busCount
         self.source = source
+        self.reshareTolerance = reshareTolerance
     }
 }
 

@@ -54,6 +54,9 @@ final class ChargerStationTests: XCTestCase {
         let d = try XCTUnwrap(st.departures.first)
         XCTAssertEqual(d.time.milliseconds, expectedMs)
         XCTAssertEqual(d.energyKWh, 24, accuracy: 1e-12)
+        XCTAssertEqual(d.finalSoC ?? 0, 0.9, accuracy: 1e-12)
+        XCTAssertEqual(st.station(atNode: 0), 0)
+        XCTAssertNil(st.station(atNode: 5))
         // Independent RK4 integration of dE/dt = P(s) (1 s steps): reaches 24 kWh within 1 s of
         // the closed form (RK4 error at this step is far below a millisecond; 1 s is the grid).
         var e = 0.0, t = 0.0

@@ -81,6 +81,7 @@ public struct ChargingStations: EventHandler, Sendable {
     @usableFromInline var freeSlots: [Int32] = []
 
     @usableFromInline var plans: [ChargingArrivalPlan] = []
+    @usableFromInline var stationOfNode: [Int: Int32] = [:]   // lookup only, never iterated
     @usableFromInline var startTime: Int64 = 0
 
     /// Append-only log of departures (completed, deadline, abandoned) in event order.
@@ -149,6 +150,9 @@ public struct ChargingStations: EventHandler, Sendable {
             stMaxWaitMs.append(st.maxWaitSeconds.map { SimTime.seconds($0).milliseconds } ?? -1)
             stCurve.append(st.curve)
             stPlugStart.append(stPlugStart[k] + st.plugs)
+        }
+        for (k, st) in configuration.stations.enumerated() where stationOfNode[st.node] == nil {
+            stationOfNode[st.node] = Int32(k)
         }
         stControllerCap = Array(repeating: .infinity, count: n)
         plugSession = Array(repeating: -1, count: stPlugStart[n])
@@ -291,6 +295,9 @@ public struct ChargingStations: EventHandler, Sendable {
 
     // MARK: Read-only accessors (recorder, coupling, KPIs)
 
+    /// The first station (configuration order) at road node `node`, nil if none. O(1).
+    public func station(atNode node: Int) -> Int? { stationOfNode[node].map { Int($0) } }
+
     /// Grid bus of station `s`.
     @inlinable public func bus(_ s: Int) -> Int { Int(stBus[s]) }
     /// Vehicles queued at station `s`. O(1).
@@ -421,31 +428,32 @@ public struct ChargingStations: EventHandler, Sendable {
     func validate(vehicle: Int32, station: Int, demand: ChargeDemand, maxPowerKW: Double?, deadline: SimTime?,
                   at time: SimTime) throws(ChargingError) -> ValidDemand {
         let src = configuration.source
-        let f = "arrival(vehicle \(vehicle))"
+        // Field names are built only on the error path (no string work per arrival).
+        func f() -> String { "arrival(vehicle \(vehicle))" }
         guard station >= 0, station < count else {
-            throw ChargingError(source: src, field: f + ".station", expected: "a station index in 0..<\(count), got \(station)")
+            throw ChargingError(source: src, field: f() + ".station", expected: "a station index in 0..<\(count), got \(station)")
         }
         if let p = maxPowerKW, !(p.isFinite && p > 0) {
-            throw ChargingError(source: src, field: f + ".maxPowerKW", expected: "a finite number > 0, got \(p)")
+            throw ChargingError(source: src, field: f() + ".maxPowerKW", expected: "a finite number > 0, got \(p)")
         }
         if let dl = deadline, dl < time {
-            throw ChargingError(source: src, field: f + ".deadline", expected: "a time at or after the arrival \(time), got \(dl)")
+            throw ChargingError(source: src, field: f() + ".deadline", expected: "a time at or after the arrival \(time), got \(dl)")
         }
         switch demand {
         case let .energy(kWh):
             guard kWh.isFinite, kWh >= 0 else {
-                throw ChargingError(source: src, field: f + ".energyKWh", expected: "a finite number >= 0, got \(kWh)")
+                throw ChargingError(source: src, field: f() + ".energyKWh", expected: "a finite number >= 0, got \(kWh)")
             }
             return ValidDemand(energy: kWh, battery: 0, soc: 0)
         case let .stateOfCharge(b, cur, target):
             guard b.isFinite, b > 0 else {
-                throw ChargingError(source: src, field: f + ".batteryKWh", expected: "a finite number > 0, got \(b)")
+                throw ChargingError(source: src, field: f() + ".batteryKWh", expected: "a finite number > 0, got \(b)")
             }
             guard cur.isFinite, (0...1).contains(cur) else {
-                throw ChargingError(source: src, field: f + ".currentSoC", expected: "a fraction in [0, 1], got \(cur)")
+                throw ChargingError(source: src, field: f() + ".currentSoC", expected: "a fraction in [0, 1], got \(cur)")
             }
             guard target.isFinite, (0...1).contains(target) else {
-                throw ChargingError(source: src, field: f + ".targetSoC", expected: "a fraction in [0, 1], got \(target)")
+                throw ChargingError(source: src, field: f() + ".targetSoC", expected: "a fraction in [0, 1], got \(target)")
             }
             return ValidDemand(energy: max(0, target - cur) * b, battery: b, soc: cur)
         }
@@ -609,7 +617,8 @@ public struct ChargingStations: EventHandler, Sendable {
         departures.append(ChargingDeparture(
             vehicle: sVehicle[i], station: Int32(s), arrival: SimTime(milliseconds: sArrival[i]),
             pluggedIn: SimTime(milliseconds: sPlugIn[i]), time: SimTime(milliseconds: now),
-            energyKWh: sEnergy[i], requestedKWh: sTarget[i], reason: reached ? .completed : .deadline))
+            energyKWh: sEnergy[i], requestedKWh: sTarget[i], reason: reached ? .completed : .deadline,
+            finalSoC: sBattery[i] > 0 ? min(1, sSoC0[i] + sEnergy[i] / sBattery[i]) : nil))
         finishedEnergy += sEnergy[i]
         finishedUnserved += max(0, sTarget[i] - sEnergy[i])
         for slot in stPlugStart[s]..<stPlugStart[s + 1] where plugSession[slot] == Int32(i) {
@@ -637,7 +646,8 @@ public struct ChargingStations: EventHandler, Sendable {
         compactQueue(s)
         departures.append(ChargingDeparture(
             vehicle: sVehicle[i], station: Int32(s), arrival: SimTime(milliseconds: sArrival[i]), pluggedIn: nil,
-            time: SimTime(milliseconds: now), energyKWh: 0, requestedKWh: sTarget[i], reason: .abandoned))
+            time: SimTime(milliseconds: now), energyKWh: 0, requestedKWh: sTarget[i], reason: .abandoned,
+            finalSoC: sBattery[i] > 0 ? sSoC0[i] : nil))
         finishedUnserved += sTarget[i]
         release(i)
     }

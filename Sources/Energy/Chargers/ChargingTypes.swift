@@ -101,9 +101,12 @@ public struct ChargingDeparture: Sendable, Equatable {
     /// Energy asked for at arrival (kWh).
     public var requestedKWh: Double
     public var reason: ChargingDepartureReason
+    /// State of charge at departure for `.stateOfCharge` demands (nil for `.energy` demands):
+    /// what the coupling layer hands back to the vehicle (e.g. `RobotaxiFleet.chargingFinished`).
+    public var finalSoC: Double?
 
     public init(vehicle: Int32, station: Int32, arrival: SimTime, pluggedIn: SimTime?, time: SimTime,
-                energyKWh: Double, requestedKWh: Double, reason: ChargingDepartureReason) {
+                energyKWh: Double, requestedKWh: Double, reason: ChargingDepartureReason, finalSoC: Double? = nil) {
         self.vehicle = vehicle
         self.station = station
         self.arrival = arrival
@@ -112,6 +115,7 @@ public struct ChargingDeparture: Sendable, Equatable {
         self.energyKWh = energyKWh
         self.requestedKWh = requestedKWh
         self.reason = reason
+        self.finalSoC = finalSoC
     }
 
     /// True when the requested energy was delivered.

@@ -54,11 +54,25 @@ public enum CityRun {
 
         var traffic: TrafficSystem?
         var network: RoadNetwork?
+        var chargers: ChargingStations?
+        var fleet: RobotaxiFleet?
+        var charging: ChargingCoupling?
         if let m = scenario.mobility {
             let net = try MobilityAssembly.network(m, file: scenario.sourceFile, warn: warn)
             let trips = try MobilityAssembly.trips(scenario, network: net)
             traffic = try MobilityAssembly.traffic(scenario, network: net, trips: trips, handlerBase: HandlerID.trafficBase)
             network = net
+            if let g = grid {
+                chargers = try ChargingAssembly.stations(scenario, network: net, grid: g.grid, handlerBase: HandlerID.chargersBase)
+            }
+            let stationNodes = chargers?.configuration.stations.map { Int32($0.node) } ?? []
+            fleet = try ChargingAssembly.fleet(scenario, network: net, stationNodes: stationNodes, handlerBase: HandlerID.fleetBase)
+            if let c = chargers, let g = grid {
+                charging = try ChargingCoupling(settings: scenario.charging, stationNode: stationNodes,
+                                                stationBus: c.configuration.stations.map(\.bus), grid: g.grid,
+                                                ratedKW: (0..<c.count).map { c.ratedPowerKW($0) }, trips: trips,
+                                                source: scenario.sourceFile)
+            }
         }
         let rain = try scenario.mobility.map {
             try RainSpeedModel(heavyRainMmPerHour: $0.traffic.heavyRainMmPerHour, minimumFactor: $0.traffic.rainSpeedFactor)
@@ -72,10 +86,14 @@ public enum CityRun {
         let calendarStart = canonicalStart(calendar)
         let recorder = try Recorder(file: file, calendarStart: calendarStart, weatherSite: weatherSeries.site,
                                     compression: scenario.output.compression, grid: grid, buildings: buildings, pv: pv,
-                                    network: network, buildingClassNames: scenario.buildings.filter { $0.count > 0 }.map(\.name))
+                                    network: network, buildingClassNames: scenario.buildings.filter { $0.count > 0 }.map(\.name),
+                                    chargers: chargers, chargerNames: scenario.chargers?.stations.map(\.name) ?? [], fleet: fleet)
         var world = World(weather: WeatherDriver(series: weatherSeries), grid: grid, buildings: buildings, pv: pv,
                           traffic: traffic, rain: rain, recorder: recorder)
         world.interventions = interventions
+        world.chargers = chargers
+        world.fleet = fleet
+        world.charging = charging
         let duration = SimTime(milliseconds: scenario.durationMs)
         var sim = Simulation(handler: world)
         sim.handler.start(calendar: &sim.calendar, duration: duration,

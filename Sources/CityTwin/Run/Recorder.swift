@@ -17,6 +17,8 @@ final class Recorder {
     private var buildings: BuildingsRecorder?
     private var pv: PVRecorder?
     private var traffic: TrafficRecorder?
+    private var chargers: ChargersRecorder?
+    private var fleet: FleetRecorder?
 
     /// Highest total building load seen in a snapshot (kW).
     var peakBuildingLoadKW: Double { buildings?.peakKW ?? 0 }
@@ -28,7 +30,8 @@ final class Recorder {
     ]
 
     init(file: HDF5File, calendarStart: String, weatherSite: WeatherSite, compression: Int, grid: GridSystem?,
-         buildings: BuildingStock?, pv: PVFleet?, network: RoadNetwork?, buildingClassNames: [String]) throws {
+         buildings: BuildingStock?, pv: PVFleet?, network: RoadNetwork?, buildingClassNames: [String],
+         chargers: ChargingStations? = nil, chargerNames: [String] = [], fleet: RobotaxiFleet? = nil) throws {
         self.file = file
         self.calendarStart = calendarStart
         let deflate = compression > 0 ? compression : nil
@@ -37,6 +40,14 @@ final class Recorder {
             if pv != nil {
                 self.pv = try PVRecorder(file: file, calendarStart: calendarStart, busIDs: g.grid.busID, deflate: deflate)
             }
+        }
+        if let c = chargers, let g = grid {
+            self.chargers = try ChargersRecorder(file: file, calendarStart: calendarStart, chargers: c, names: chargerNames,
+                                                 busIDs: c.configuration.stations.map { Int64(g.grid.busID[$0.bus]) },
+                                                 deflate: deflate)
+        }
+        if let f = fleet {
+            self.fleet = try FleetRecorder(file: file, calendarStart: calendarStart, fleet: f, deflate: deflate)
         }
         if let network {
             traffic = try TrafficRecorder(file: file, calendarStart: calendarStart, network: network, deflate: deflate)
@@ -88,6 +99,8 @@ final class Recorder {
         if let b = world.buildings { try buildings?.snapshot(b, at: time) }
         if let p = world.pv { try pv?.snapshot(p, at: time) }
         if let t = world.traffic { try traffic?.snapshot(world, t, at: time) }
+        if let c = world.chargers { try chargers?.snapshot(c, at: time) }
+        if let f = world.fleet { try fleet?.snapshot(f, at: time) }
         snapshotCount += 1
     }
 
@@ -111,6 +124,8 @@ final class Recorder {
     /// Flushes buffered rows, writes the time axes and attaches dimension scales.
     func finish(_ world: World) throws {
         try traffic?.finish(world.traffic)
+        try chargers?.finish()
+        try fleet?.finish(world.fleet)
         try weatherLayout.finish()
         try grid?.finish()
         try buildings?.finish()

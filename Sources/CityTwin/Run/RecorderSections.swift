@@ -20,6 +20,16 @@ final class GridRecorder {
                                  metadata: VariableMetadata(units: "1", longName: "MATPOWER bus number"))
         try l.addEntityAxis("line", labels: .ids((0..<g.caseBranchCount).map { Int64($0 + 1) }),
                                  metadata: VariableMetadata(units: "1", longName: "branch row in the case file (1-based; out-of-service rows stay at 0)"))
+        // Topology for one-line diagrams: branch ends (bus numbers) and case status of every row.
+        let c = grid.caseRows
+        try l.writeStatic("from_bus", axis: "line", values: c.map { Int64($0.from) },
+                          metadata: VariableMetadata(units: "1", longName: "from-bus number"))
+        try l.writeStatic("to_bus", axis: "line", values: c.map { Int64($0.to) },
+                          metadata: VariableMetadata(units: "1", longName: "to-bus number"))
+        try l.writeStatic("in_service", axis: "line", values: c.map { UInt8($0.inService ? 1 : 0) },
+                          metadata: VariableMetadata(units: "1", longName: "1 if in service in the case file"))
+        try l.writeStatic("rating", axis: "line", values: grid.ratingMVA,
+                          metadata: VariableMetadata(units: "MVA", longName: "rating used for loading (0 = unrated)"))
         func bus(_ n: String, _ u: String, _ longName: String) throws -> HDF5TimeSeriesWriter<Double> {
             try l.addVariable(n, axis: "bus", metadata: VariableMetadata(units: u, longName: longName), deflateLevel: deflate)
         }
@@ -44,6 +54,7 @@ final class GridRecorder {
         violatingBuses = try total("violating_buses", "1", "buses outside the voltage band", Int32.self)
         overloadedLines = try total("overloaded_lines", "1", "branches above the loading limit", Int32.self)
         try file.setAttribute("case", .string(g.name), at: "/grid")
+        try file.setAttribute("slack_bus", .int64(Int64(g.busID[g.slackBus])), at: "/grid")
         try file.setAttribute("base_mva", .double(g.baseMVA), at: "/grid")
         try file.setAttribute("voltage_min", .double(grid.settings.voltageMin), at: "/grid")
         try file.setAttribute("voltage_max", .double(grid.settings.voltageMax), at: "/grid")

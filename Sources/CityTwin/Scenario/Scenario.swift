@@ -25,6 +25,12 @@ public struct Scenario: Sendable {
     public var pv: [PVClassSettings]
     /// Road network, traffic and demand (absent: no traffic is simulated).
     public var mobility: MobilitySettings?
+    /// Charging stations (need roads and a grid).
+    public var chargers: ChargerSettings?
+    /// Charging control policy and private-EV charging behaviour.
+    public var charging: ChargingSettings
+    /// Robotaxi fleet (needs roads).
+    public var fleet: FleetSettings?
     /// Time-windowed changes (closures, faults, demand response).
     public var interventions: [InterventionSettings]
     public var output: OutputSettings
@@ -141,6 +147,20 @@ extension Scenario {
         }
         let mobility = try MobilitySettings.decode(r.object("roads"), traffic: r.object("traffic"),
                                                    demand: r.object("demand"), file: file)
+        let chargers = try ChargerSettings.decode(r.object("chargers"))
+        let charging = try ChargingSettings.decode(r.object("charging"))
+        let fleet = try FleetSettings.decode(r.object("fleet"))
+        if chargers != nil && (grid == nil || mobility == nil) {
+            throw ScenarioError(file: file, path: "chargers", line: r.node("chargers")?.line,
+                                message: "needs both a roads: and a grid: section (stations sit on a road node and a grid bus)")
+        }
+        if fleet != nil && mobility == nil {
+            throw ScenarioError(file: file, path: "fleet", line: r.node("fleet")?.line, message: "needs a roads: section")
+        }
+        if let f = fleet, f.odShare != nil, mobility?.demand?.odPath == nil {
+            throw ScenarioError(file: file, path: "fleet.od_share", line: r.node("fleet")?.line,
+                                message: "needs demand.od (an OD matrix) to draw requests from")
+        }
         let interventions = try InterventionSettings.decodeList(r.objects("interventions"))
         for iv in interventions {
             switch iv.kind {
@@ -155,7 +175,8 @@ extension Scenario {
         try r.finish()
         return Scenario(name: name, description: description, seed: seed, replication: replication, start: start,
                         durationMs: duration, snapshotIntervalMs: snapshot, weather: weather, grid: grid,
-                        buildings: buildings, pv: pv, mobility: mobility, interventions: interventions,
+                        buildings: buildings, pv: pv, mobility: mobility, chargers: chargers, charging: charging,
+                        fleet: fleet, interventions: interventions,
                         output: output,
                         sourceFile: file, resolvedText: tree.jsonText(), sourceText: sourceText)
     }

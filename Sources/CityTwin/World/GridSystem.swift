@@ -98,6 +98,11 @@ struct GridSystem {
         PowerFlowOptions(tolerance: s.tolerance, maxIterations: s.maxIterations, enforceQLimits: s.enforceQLimits)
     }
 
+    /// Every branch row of the case file: end bus numbers and case status.
+    var caseRows: [(from: Int, to: Int, inService: Bool)] {
+        caseData.branch.map { (Int($0[MatpowerCase.Branch.fbus]), Int($0[MatpowerCase.Branch.tbus]), $0[MatpowerCase.Branch.status] != 0) }
+    }
+
     /// Number of branch rows in the case file.
     var caseBranchCount: Int { caseData.branch.count }
 

@@ -11,12 +11,19 @@ enum HandlerID {
     static let loadCheck: UInt32 = 4
     static let gridExtraSolve: UInt32 = 5
     static let intervention: UInt32 = 6
+    static let chargingControl: UInt32 = 7
     /// BuildingStock's block (`BuildingStock.handlerCount` ids).
     static let buildingsBase: UInt32 = 100
     static let buildingsEnd: UInt32 = 199
     /// TrafficSystem's block (`TrafficSystem.handlerCount` ids).
     static let trafficBase: UInt32 = 200
     static let trafficEnd: UInt32 = 299
+    /// ChargingStations' block.
+    static let chargersBase: UInt32 = 300
+    static let chargersEnd: UInt32 = 399
+    /// RobotaxiFleet's block.
+    static let fleetBase: UInt32 = 400
+    static let fleetEnd: UInt32 = 499
 }
 
 enum EventPriority {

@@ -14,6 +14,11 @@ struct World: EventHandler {
     var buildings: BuildingStock?
     var pv: PVFleet?
     var traffic: TrafficSystem?
+    var chargers: ChargingStations?
+    var fleet: RobotaxiFleet?
+    var charging: ChargingCoupling?
+    /// Cursor into the fleet's charging requests.
+    private var fleetChargingCursor = 0
     /// Rain → free-speed factor for traffic.
     var rain: RainSpeedModel?
     let recorder: Recorder
@@ -24,6 +29,9 @@ struct World: EventHandler {
     // Scratch per-bus buffers (W), reused so coupling allocates nothing per event.
     private var busConsumption: [Double] = []
     private var busGeneration: [Double] = []
+    private var chargerLoad: [Double] = []
+    /// Time of the event being handled (for systems whose state is read at a time).
+    private var currentTime: SimTime = .zero
     // Per-link snapshot buffers (filled at each snapshot, read by the recorder).
     private(set) var linkFlow: [Double] = []
     private(set) var linkSpeed: [Double] = []
@@ -50,6 +58,12 @@ struct World: EventHandler {
         buildings?.start(calendar: &calendar)
         pv?.start(at: .zero)
         traffic?.start(calendar: &calendar)
+        chargers?.start(calendar: &calendar)
+        fleet?.start(calendar: &calendar)
+        if let c = charging {
+            calendar.schedulePeriodic(start: .zero, every: SimTime(milliseconds: c.settings.controlIntervalMs),
+                                      priority: EventPriority.grid + 1, handler: HandlerID.chargingControl)
+        }
         scheduleInterventions(calendar: &calendar, duration: duration)
         if let g = grid {
             calendar.schedulePeriodic(start: .zero, every: SimTime(milliseconds: g.settings.solveIntervalMs),
@@ -67,11 +81,21 @@ struct World: EventHandler {
     }
 
     mutating func handle(_ event: Event, calendar: inout EventCalendar) {
+        currentTime = event.time
         switch event.handler {
         case HandlerID.weatherUpdate:
             updateWeather(at: event.time, calendar: &calendar)
         case HandlerID.trafficBase...HandlerID.trafficEnd:
             traffic?.handle(event, calendar: &calendar)
+            if fleet != nil || charging != nil { syncMobilityAndCharging(at: event.time, calendar: &calendar) }
+        case HandlerID.fleetBase...HandlerID.fleetEnd:
+            if traffic != nil { fleet?.handle(event, calendar: &calendar, traffic: &traffic!) }
+            syncMobilityAndCharging(at: event.time, calendar: &calendar)
+        case HandlerID.chargersBase...HandlerID.chargersEnd:
+            chargers?.handle(event, calendar: &calendar)
+            syncMobilityAndCharging(at: event.time, calendar: &calendar)
+        case HandlerID.chargingControl:
+            if let g = grid, chargers != nil { charging?.control(grid: g, chargers: &chargers!, at: event.time, calendar: &calendar) }
         case HandlerID.buildingsBase...HandlerID.buildingsEnd:
             buildings?.handle(event, calendar: &calendar)
         case HandlerID.gridSolve:
@@ -112,6 +136,45 @@ struct World: EventHandler {
         }
     }
 
+    /// After a traffic, fleet or charger event: passes arrivals, charging requests and charger
+    /// departures between the systems. Each check is a count comparison when nothing is new.
+    private mutating func syncMobilityAndCharging(at time: SimTime, calendar: inout EventCalendar) {
+        guard traffic != nil else { return }
+        do {
+            var progressed = true
+            while progressed {
+                progressed = false
+                if fleet != nil { fleet?.pollArrivals(traffic: &traffic!, calendar: &calendar) }
+                if charging != nil, chargers != nil {
+                    let before = (charging?.arrivalCursor ?? 0, charging?.departureCursor ?? 0)
+                    try charging?.processArrivals(traffic: &traffic!, chargers: &chargers!, at: time, calendar: &calendar)
+                    if let f = fleet, fleetChargingCursor < f.chargingLog.count {
+                        while fleetChargingCursor < (fleet?.chargingLog.count ?? 0) {
+                            let r = fleet!.chargingLog[fleetChargingCursor]
+                            fleetChargingCursor += 1
+                            guard let s = charging?.stationNode.firstIndex(of: r.node) else { continue }
+                            if charging!.fleetPlugSoC.count <= Int(r.vehicle) {
+                                charging!.fleetPlugSoC += Array(repeating: 0, count: Int(r.vehicle) + 1 - charging!.fleetPlugSoC.count)
+                            }
+                            charging!.fleetPlugSoC[Int(r.vehicle)] = r.soc
+                            charging!.fleetBattery = r.batteryKWh
+                            try chargers?.arrive(vehicle: r.vehicle, station: s,
+                                                 demand: .stateOfCharge(batteryKWh: r.batteryKWh, current: min(r.soc, r.targetSoC),
+                                                                        target: r.targetSoC),
+                                                 at: time, calendar: &calendar)
+                        }
+                    }
+                    try charging?.processDepartures(chargers: chargers!, traffic: &traffic!, fleet: &fleet, at: time, calendar: &calendar)
+                    let after = (charging?.arrivalCursor ?? 0, charging?.departureCursor ?? 0)
+                    // Departures can add trips that arrive at once (and vice versa): loop until quiet.
+                    progressed = before != after && (traffic!.arrivalLog.count > after.0 || chargers!.departures.count > after.1)
+                }
+            }
+        } catch {
+            failure = failure ?? error
+        }
+    }
+
     /// Hands the buildings' and PV's per-bus powers to the grid.
     private mutating func publishLoads() {
         guard grid != nil else { return }
@@ -119,6 +182,10 @@ struct World: EventHandler {
         if busConsumption.count != n { busConsumption = Array(repeating: 0, count: n) }
         if busGeneration.count != n { busGeneration = Array(repeating: 0, count: n) }
         if let b = buildings { b.busLoads(into: &busConsumption) } else { for i in 0..<n { busConsumption[i] = 0 } }
+        if let c = chargers {
+            c.busLoads(at: currentTime, into: &chargerLoad)
+            for i in 0..<min(n, chargerLoad.count) { busConsumption[i] += chargerLoad[i] }
+        }
         if let p = pv { p.busGeneration(into: &busGeneration) } else { for i in 0..<n { busGeneration[i] = 0 } }
         grid?.setExplicitLoads(consumptionW: busConsumption, generationW: busGeneration)
     }
@@ -158,6 +225,13 @@ struct World: EventHandler {
         if let t = traffic {
             result += Self.trafficKPIs(t.kpis(now: duration))
         }
+        if let f = fleet {
+            result += Self.fleetKPIs(f.kpis(now: duration))
+        }
+        if let c = chargers {
+            result += Self.chargingKPIs(c.kpis(at: duration), controller: charging?.controller.changeCount ?? 0,
+                                        privateVisits: charging?.privateVisitCount ?? 0)
+        }
         if let p = pv {
             result.append(KPI("pv_energy", p.totalEnergy(at: duration), units: "kWh", domain: "pv", better: .higherIsBetter,
                               description: "AC energy produced by all PV systems"))
@@ -167,6 +241,47 @@ struct World: EventHandler {
 }
 
 extension World {
+    static func fleetKPIs(_ k: FleetKPIs) -> [KPI] {
+        [
+            KPI("fleet_requests", Double(k.requests), units: "1", domain: "fleet", description: "Robotaxi trip requests made"),
+            KPI("fleet_requests_served", Double(k.served), units: "1", domain: "fleet", better: .higherIsBetter,
+                description: "Requests dropped off at their destination"),
+            KPI("passenger_wait_mean", k.meanWait, units: "s", domain: "fleet", better: .lowerIsBetter,
+                description: "Mean time from request to pick-up of picked-up passengers"),
+            KPI("passenger_wait_p95", k.p95Wait, units: "s", domain: "fleet", better: .lowerIsBetter,
+                description: "95th percentile of the passenger wait"),
+            KPI("rejection_rate", k.rejectionRate, units: "1", domain: "fleet", better: .lowerIsBetter,
+                description: "Share of requests rejected after the maximum wait"),
+            KPI("empty_km_share", k.emptyKmShare, units: "1", domain: "fleet", better: .lowerIsBetter,
+                description: "Share of fleet kilometres driven without a passenger"),
+            KPI("fleet_utilisation", k.utilisation, units: "1", domain: "fleet", better: .higherIsBetter,
+                description: "Share of vehicle time spent carrying passengers"),
+            KPI("fleet_charging_visits", Double(k.chargingVisits), units: "1", domain: "fleet",
+                description: "Robotaxi visits to charging stations"),
+        ]
+    }
+
+    static func chargingKPIs(_ k: ChargingKPIs, controller: Int, privateVisits: Int) -> [KPI] {
+        [
+            KPI("charging_energy", k.energyDeliveredKWh, units: "kWh", domain: "chargers",
+                description: "Energy delivered by all stations"),
+            KPI("charging_unserved_energy", k.unservedEnergyKWh, units: "kWh", domain: "chargers", better: .lowerIsBetter,
+                description: "Requested minus delivered energy of vehicles that left"),
+            KPI("charging_queue_wait_mean", k.meanQueueWaitSeconds, units: "s", domain: "chargers", better: .lowerIsBetter,
+                description: "Mean time queued before plugging in"),
+            KPI("charging_queue_wait_p95", k.p95QueueWaitSeconds, units: "s", domain: "chargers", better: .lowerIsBetter,
+                description: "95th percentile of the queue wait"),
+            KPI("charger_utilisation", k.utilisation, units: "1", domain: "chargers", better: .higherIsBetter,
+                description: "Plug-hours occupied / plug-hours available"),
+            KPI("charging_abandoned", Double(k.abandoned), units: "1", domain: "chargers", better: .lowerIsBetter,
+                description: "Vehicles that left the queue unserved"),
+            KPI("charging_cap_changes", Double(controller), units: "1", domain: "chargers",
+                description: "Station cap changes made by the smart-charging controller"),
+            KPI("private_charging_visits", Double(privateVisits), units: "1", domain: "chargers",
+                description: "Private EVs that detoured to a station with a low battery"),
+        ]
+    }
+
     static func trafficKPIs(_ k: TrafficKPIs) -> [KPI] {
         [
             KPI("trips", Double(k.trips), units: "1", domain: "traffic", description: "Trips in the demand"),

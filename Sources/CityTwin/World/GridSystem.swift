@@ -260,7 +260,7 @@ struct GridSystem {
             KPI("min_voltage", minVoltage.isFinite ? minVoltage : .nan, units: "p.u.", domain: "grid", better: .higherIsBetter,
                 description: "Lowest bus voltage magnitude among converged solves"),
             KPI("max_line_loading", maxLoading, units: "%", domain: "grid", better: .lowerIsBetter,
-                description: "Highest branch loading, % of RATE_A"),
+                description: "Highest branch loading, % of the branch rating (RATE_A, or grid.default_rating_mva for unrated branches)"),
             KPI("voltage_violation_events", Double(voltageEvents), units: "1", domain: "grid", better: .lowerIsBetter,
                 description: "Times a bus voltage left [voltage_min, voltage_max]"),
             KPI("voltage_violation_bus_hours", voltageBusHours, units: "h", domain: "grid", better: .lowerIsBetter,

@@ -13,10 +13,14 @@ swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test-output.tx
 status=${PIPESTATUS[0]}
 set -e
 # One plain closing line with the totals of the XCTest run.
-summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test-output.txt | tail -1 || true)
+summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with " .build/test-output.txt | tail -1 || true)
 if [[ -n "$summary" ]]; then
   total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
-  failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
-  echo "Tests: $((total - failed)) passed, $failed failed"
+  failed=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<<"$summary")
+  skipped=0
+  if grep -qE "[0-9]+ tests? skipped" <<<"$summary"; then
+    skipped=$(sed -E 's/.* ([0-9]+) tests? skipped.*/\1/' <<<"$summary")
+  fi
+  echo "Tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 fi
 exit "$status"

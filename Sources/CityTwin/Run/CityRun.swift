@@ -87,7 +87,9 @@ public enum CityRun {
         let recorder = try Recorder(file: file, calendarStart: calendarStart, weatherSite: weatherSeries.site,
                                     compression: scenario.output.compression, grid: grid, buildings: buildings, pv: pv,
                                     network: network, buildingClassNames: scenario.buildings.filter { $0.count > 0 }.map(\.name),
-                                    chargers: chargers, chargerNames: scenario.chargers?.stations.map(\.name) ?? [], fleet: fleet)
+                                    chargers: chargers, chargerNames: scenario.chargers?.stations.map(\.name) ?? [], fleet: fleet,
+                                    comfortBands: EnergyAssembly.comfortBands(scenario),
+                                    snapshotHours: Double(scenario.snapshotIntervalMs) / 3_600_000)
         var world = World(weather: WeatherDriver(series: weatherSeries), grid: grid, buildings: buildings, pv: pv,
                           traffic: traffic, rain: rain, recorder: recorder)
         world.interventions = interventions

@@ -20,6 +20,9 @@ final class Recorder {
     private var chargers: ChargersRecorder?
     private var fleet: FleetRecorder?
 
+    /// Building-hours spent more than 0.5 K outside the comfort band (snapshot resolution).
+    var uncomfortableBuildingHours: Double { buildings?.uncomfortableBuildingHours ?? 0 }
+
     /// Highest total building load seen in a snapshot (kW).
     var peakBuildingLoadKW: Double { buildings?.peakKW ?? 0 }
 
@@ -31,7 +34,8 @@ final class Recorder {
 
     init(file: HDF5File, calendarStart: String, weatherSite: WeatherSite, compression: Int, grid: GridSystem?,
          buildings: BuildingStock?, pv: PVFleet?, network: RoadNetwork?, buildingClassNames: [String],
-         chargers: ChargingStations? = nil, chargerNames: [String] = [], fleet: RobotaxiFleet? = nil) throws {
+         chargers: ChargingStations? = nil, chargerNames: [String] = [], fleet: RobotaxiFleet? = nil,
+         comfortBands: [(low: Double, high: Double)] = [], snapshotHours: Double = 0.25) throws {
         self.file = file
         self.calendarStart = calendarStart
         let deflate = compression > 0 ? compression : nil
@@ -54,7 +58,8 @@ final class Recorder {
         }
         if let b = buildings {
             self.buildings = try BuildingsRecorder(file: file, calendarStart: calendarStart, stock: b,
-                                              classNames: buildingClassNames, deflate: deflate)
+                                                   classNames: buildingClassNames, comfort: comfortBands,
+                                                   snapshotHours: snapshotHours, deflate: deflate)
         }
         weatherLayout = try TimeSeriesLayout(file: file, group: "/weather", calendarStart: calendarStart)
         let stationName = weatherSite.name.isEmpty ? "site" : weatherSite.name

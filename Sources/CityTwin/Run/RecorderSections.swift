@@ -8,6 +8,7 @@ final class GridRecorder {
     private let layout: TimeSeriesLayout
     private let vm, va, pLoad, qLoad: HDF5TimeSeriesWriter<Double>
     private let loading, pFrom: HDF5TimeSeriesWriter<Double>
+    private let genP, genQ: HDF5TimeSeriesWriter<Double>
     private let totalLoad, losses, minVm, maxLoading: HDF5TimeSeriesWriter<Double>
     private let converged: HDF5TimeSeriesWriter<UInt8>
     private let iterations, violatingBuses, overloadedLines: HDF5TimeSeriesWriter<Int32>
@@ -30,6 +31,14 @@ final class GridRecorder {
                           metadata: VariableMetadata(units: "1", longName: "1 if in service in the case file"))
         try l.writeStatic("rating", axis: "line", values: grid.ratingMVA,
                           metadata: VariableMetadata(units: "MVA", longName: "rating used for loading (0 = unrated)"))
+        try l.addEntityAxis("gen", labels: .ids((0..<g.genCount).map { Int64(g.genSourceRow[$0] + 1) }),
+                            metadata: VariableMetadata(units: "1", longName: "generator row in the case file (1-based)"))
+        try l.writeStatic("gen_bus", axis: "gen", values: g.genBus.map { Int64(g.busID[$0]) },
+                          metadata: VariableMetadata(units: "1", longName: "bus number of the generator"))
+        genP = try l.addVariable("gen_p", axis: "gen", metadata: VariableMetadata(units: "MW", longName: "generator active output"),
+                                 deflateLevel: deflate)
+        genQ = try l.addVariable("gen_q", axis: "gen", metadata: VariableMetadata(units: "MVAr", longName: "generator reactive output"),
+                                 deflateLevel: deflate)
         func bus(_ n: String, _ u: String, _ longName: String) throws -> HDF5TimeSeriesWriter<Double> {
             try l.addVariable(n, axis: "bus", metadata: VariableMetadata(units: u, longName: longName), deflateLevel: deflate)
         }
@@ -69,6 +78,8 @@ final class GridRecorder {
         try qLoad.append(row: g.netQ)
         try loading.append(row: g.loading)
         try pFrom.append(row: g.pFrom)
+        try genP.append(row: g.genP.count == g.grid.genCount ? g.genP : g.grid.pg)
+        try genQ.append(row: g.genQ.count == g.grid.genCount ? g.genQ : g.grid.qg)
         try totalLoad.append(g.netP.reduce(0, +))
         try losses.append(g.lossesMW)
         try minVm.append(g.vm.min() ?? .nan)
@@ -88,12 +99,22 @@ final class BuildingsRecorder {
     private let airTemperature, power: HDF5TimeSeriesWriter<Double>
     private let totalPower: HDF5TimeSeriesWriter<Double>
     private let hvacOn: HDF5TimeSeriesWriter<Int32>
+    private let hvacPower: HDF5TimeSeriesWriter<Double>
+    private let uncomfortable: HDF5TimeSeriesWriter<Int32>
+    /// Comfort band per class (heating − d/2, cooling + d/2), °C.
+    private let comfort: [(low: Double, high: Double)]
+    private let interval: Double
+    /// Σ over snapshots of uncomfortable buildings × interval (building-hours).
+    private(set) var uncomfortableBuildingHours = 0.0
     private var classPower: [Double] = []
     private var modes: [Double] = []
     private var temperatures: [Double] = []
     private(set) var peakKW = 0.0
 
-    init(file: HDF5File, calendarStart: String, stock: BuildingStock, classNames: [String], deflate: Int?) throws {
+    init(file: HDF5File, calendarStart: String, stock: BuildingStock, classNames: [String],
+         comfort: [(low: Double, high: Double)], snapshotHours: Double, deflate: Int?) throws {
+        self.comfort = comfort
+        self.interval = snapshotHours
         let l = try TimeSeriesLayout(file: file, group: "/buildings", calendarStart: calendarStart)
         layout = l
         try l.addEntityAxis("building_class", labels: .names(classNames),
@@ -104,6 +125,12 @@ final class BuildingsRecorder {
         airTemperature = try l.addVariable("air_temperature", axis: "building_class",
                                                 metadata: VariableMetadata(units: "degC", longName: "mean indoor air temperature"),
                                                 deflateLevel: deflate)
+        hvacPower = try l.addVariable("hvac_power", axis: "building_class",
+                                      metadata: VariableMetadata(units: "kW", longName: "HVAC electric power (heating, cooling, fans)"),
+                                      deflateLevel: deflate)
+        uncomfortable = try l.addVariable("uncomfortable", axis: "building_class", as: Int32.self,
+                                          metadata: VariableMetadata(units: "1", longName: "buildings more than 0.5 K outside their comfort band"),
+                                          deflateLevel: deflate)
         power = try l.addVariable("electric_power", axis: "building_class",
                                        metadata: VariableMetadata(units: "kW", longName: "electric power (HVAC + base load)"),
                                        deflateLevel: deflate)
@@ -125,6 +152,19 @@ final class BuildingsRecorder {
         b.classElectricPower(into: &classPower)
         let kw = classPower.map { $0 / 1000 }
         try power.append(row: kw)
+        var hvac = [Double](repeating: 0, count: b.classCount)
+        var bad = [Int32](repeating: 0, count: b.classCount)
+        for c in 0..<b.classCount {
+            let band = c < comfort.count ? comfort[c] : (low: -Double.infinity, high: Double.infinity)
+            for i in b.classRange(c) {
+                hvac[c] += b.hvacElectric[i] / 1000
+                let t = temperatures[i], offset = b.setpointOffset[i]
+                if t > band.high + offset + 0.5 || t < band.low + offset - 0.5 { bad[c] += 1 }
+            }
+        }
+        try hvacPower.append(row: hvac)
+        try uncomfortable.append(row: bad)
+        if time.milliseconds > 0 { uncomfortableBuildingHours += Double(bad.reduce(0, +)) * interval }
         let total = kw.reduce(0, +)
         peakKW = max(peakKW, total)
         try totalPower.append(total)

@@ -76,6 +76,16 @@ enum EnergyAssembly {
         }
     }
 
+    /// Comfort band of each (non-empty) building class: [heating − d/2, cooling + d/2] of its
+    /// scenario setpoints (per-building offsets are added when evaluating).
+    static func comfortBands(_ s: Scenario) -> [(low: Double, high: Double)] {
+        s.buildings.filter { $0.count > 0 }.compactMap { c in
+            archetype(named: c.archetype).map { a in
+                (a.hvac.heatingSetpoint + c.setpointShift - a.hvac.deadband / 2, a.hvac.coolingSetpoint + c.setpointShift + a.hvac.deadband / 2)
+            }
+        }
+    }
+
     static func archetype(named name: String) -> BuildingArchetype? {
         switch name {
         case "single_family": return .singleFamily

@@ -38,6 +38,11 @@ struct GridSystem {
     private(set) var lastIterations = 0
     private(set) var lastMismatch = 0.0
     private(set) var lossesMW = 0.0
+    /// Generator outputs of the latest solution (case generator order), MW / MVAr.
+    private(set) var genP: [Double] = []
+    private(set) var genQ: [Double] = []
+    private(set) var peakTime = SimTime.zero
+    private(set) var lossesMWh = 0.0
     private(set) var slackMW = 0.0
     private var lastSolvedTotal = 0.0
 
@@ -166,7 +171,7 @@ struct GridSystem {
         }
         let total = netP.reduce(0, +)
         lastSolvedTotal = total
-        peakLoadMW = max(peakLoadMW, total)
+        if total > peakLoadMW || solves == 0 { peakLoadMW = total; peakTime = time }
         solves += 1
         if extra { extraSolves += 1 }
         if let dc = dcSolver {
@@ -178,6 +183,8 @@ struct GridSystem {
             va = r.va
             for i in 0..<busCount { vm[i] = 1 }
             pFrom = r.pFrom
+            genP = r.pg
+            genQ = r.pg.map { _ in 0 }
             for k in 0..<loading.count { loading[k] = ratingMVA[k] > 0 ? 100 * abs(r.pFrom[k]) / ratingMVA[k] : 0 }
             lastConverged = true
             lastIterations = 1
@@ -215,6 +222,8 @@ struct GridSystem {
                 loading[k] = ratingMVA[k] > 0 ? 100 * s / ratingMVA[k] : 0
             }
             lossesMW = r.lossesMW
+            genP = r.pg
+            genQ = r.qg
         }
         currentTotal = total
         updateViolations()
@@ -244,6 +253,7 @@ struct GridSystem {
             voltageBusHours += Double(busViolating.lazy.filter { $0 }.count) * hours
             overloadLineHours += Double(lineOverloaded.lazy.filter { $0 }.count) * hours
             energyMWh += currentTotal * hours
+            lossesMWh += lossesMW * hours
             stateSince = now
         }
     }
@@ -255,6 +265,10 @@ struct GridSystem {
         [
             KPI("grid_peak_load", peakLoadMW, units: "MW", domain: "grid", better: .lowerIsBetter,
                 description: "Highest total net bus load among the power-flow solves"),
+            KPI("grid_peak_load_time", peakTime.seconds / 3600, units: "h", domain: "grid",
+                description: "Time of the peak load, hours since the start"),
+            KPI("grid_losses_energy", lossesMWh, units: "MWh", domain: "grid", better: .lowerIsBetter,
+                description: "Active losses integrated over the run (AC power flow)"),
             KPI("grid_energy", energyMWh, units: "MWh", domain: "grid", better: .lowerIsBetter,
                 description: "Net energy drawn at the grid's buses (loads minus PV), between solves held constant"),
             KPI("min_voltage", minVoltage.isFinite ? minVoltage : .nan, units: "p.u.", domain: "grid", better: .higherIsBetter,

@@ -220,6 +220,9 @@ struct World: EventHandler {
                     description: "Highest total building electric load among the snapshots"),
                 KPI("thermostat_switches", Double(b.switchCount), units: "1", domain: "buildings",
                     description: "HVAC on/off switch events"),
+                KPI("unmet_comfort_hours", recorder.uncomfortableBuildingHours / Double(max(1, b.count)), units: "h", domain: "buildings",
+                    better: .lowerIsBetter,
+                    description: "Mean hours per building with indoor air more than 0.5 K outside the comfort band (evaluated at each snapshot)"),
             ]
         }
         if let t = traffic {

@@ -11,6 +11,16 @@ final class ScenarioTests: XCTestCase {
         }
     }
 
+    /// Every scenario shipped in Scenarios/ (not the sweep or benchmark folders) validates.
+    func testEveryBundledScenarioValidates() throws {
+        let dir = packageRoot.appendingPathComponent("Scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 7)
+        for f in files {
+            XCTAssertNoThrow(try Scenario.load(path: dir.appendingPathComponent(f).path), f)
+        }
+    }
+
     func testVariantMergesOntoBase() throws {
         let s = try Scenario.load(path: packageRoot.appendingPathComponent("Scenarios/heatwave.yaml").path)
         XCTAssertEqual(s.name, "heatwave")

@@ -36,6 +36,9 @@ public enum CityRun {
                                progress: (@Sendable (RunProgressReport) -> Void)? = nil,
                                warn: (String) -> Void = { _ in }) throws -> RunSummary {
         let wallStart = Date()
+        // Warnings (import repairs, skipped data) go to the caller and into /meta/warnings.
+        let collected = WarningLog()
+        let warn: (String) -> Void = { collected.messages.append($0); warn($0) }
         let path = outputPath ?? scenario.output.path
         let calendar = try simCalendar(scenario)
         let weatherSeries = try WeatherAssembly.series(scenario, calendar: calendar)
@@ -112,7 +115,7 @@ public enum CityRun {
 
         let kpis = world.kpis(duration: duration, weatherStep: SimTime(milliseconds: scenario.weather.updateIntervalMs))
         try OutputMetadata.write(file: file, scenario: scenario, calendarStart: calendarStart, wallStart: wallStart,
-                                 wallEnd: Date(), stats: stats)
+                                 wallEnd: Date(), stats: stats, warnings: collected.messages)
         try OutputMetadata.write(kpis: kpis, file: file)
         try output.commit()
         return RunSummary(scenarioName: scenario.name, outputPath: path, kpis: kpis, events: stats.eventsExecuted,
@@ -130,6 +133,11 @@ public enum CityRun {
         let s = c.start
         return String(format: "%04d-%02d-%02dT%02d:%02d:00", s.year, s.month, s.day, s.hour, s.minute)
     }
+}
+
+/// Collects warnings during assembly.
+final class WarningLog {
+    var messages: [String] = []
 }
 
 /// Builds the weather series a scenario asks for.

@@ -5,7 +5,7 @@ import TwinIO
 /// Writes `/meta` (what ran, with which seed and version, when) and `/kpi`.
 enum OutputMetadata {
     static func write(file: HDF5File, scenario: Scenario, calendarStart: String, wallStart: Date, wallEnd: Date,
-                      stats: RunStatistics) throws {
+                      stats: RunStatistics, warnings: [String] = []) throws {
         try file.createGroup("/meta")
         try file.write([scenario.sourceText], to: "/meta/scenario_text")
         try file.write([scenario.resolvedText], to: "/meta/scenario_resolved")
@@ -26,6 +26,7 @@ enum OutputMetadata {
         ]
         for (name, value) in attrs { try file.setAttribute(name, value, at: "/meta") }
         try file.write(scenario.overrides.isEmpty ? [""] : scenario.overrides, to: "/meta/overrides")
+        try file.write(warnings.isEmpty ? [""] : warnings, to: "/meta/warnings")
         // Root attributes: what a reader needs to identify the run without opening groups.
         let root: [(String, HDF5AttributeValue)] = [
             ("format_version", .string(formatVersion)),

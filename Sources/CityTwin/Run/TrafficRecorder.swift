@@ -74,6 +74,13 @@ final class TrafficRecorder {
     func finish(_ t: TrafficSystem?) throws {
         try layout.finish()
         guard let t else { return }
+        // The most congested links (by the highest occupancy they reached), for summaries.
+        let top = t.kpis(now: SimTime(milliseconds: 0)).topCongestedLinks
+        try file.write(top.map { Int64($0.link) }, to: "/traffic/top_congested_links")
+        try file.setAttribute("long_name", .string("link indices with the highest maximum occupancy, most congested first"),
+                              at: "/traffic/top_congested_links")
+        try file.write(top.map(\.maxOccupancy), to: "/traffic/top_congested_max_occupancy")
+        try file.setAttribute("units", .string("1"), at: "/traffic/top_congested_max_occupancy")
         let trips = t.tripTable()
         let g = "/traffic/trips"
         try file.createGroup(g)

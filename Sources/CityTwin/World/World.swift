@@ -302,6 +302,9 @@ extension World {
                 description: "Trips without a path between origin and destination"),
             KPI("ev_depleted", Double(k.evDepleted), units: "1", domain: "traffic", better: .lowerIsBetter,
                 description: "EVs whose battery reached zero on the road"),
+            KPI("max_link_occupancy", k.topCongestedLinks.first?.maxOccupancy ?? 0, units: "1", domain: "traffic",
+                better: .lowerIsBetter,
+                description: "Highest occupancy (vehicles / storage) any link reached; the top links are in /traffic/top_congested_links"),
         ]
     }
 }

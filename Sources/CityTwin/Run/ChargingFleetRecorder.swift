@@ -5,6 +5,8 @@ import TwinIO
 
 /// `/chargers`: per station plugged and queued vehicles, power, delivered energy and cap.
 final class ChargersRecorder {
+    private let file: HDF5File
+    private let deflate: Int?
     private let layout: TimeSeriesLayout
     private let plugged, queued, power, energy, cap: HDF5TimeSeriesWriter<Double>
     private let total: HDF5TimeSeriesWriter<Double>
@@ -12,6 +14,8 @@ final class ChargersRecorder {
 
     init(file: HDF5File, calendarStart: String, chargers c: ChargingStations, names: [String], busIDs: [Int64],
          deflate: Int?) throws {
+        self.file = file
+        self.deflate = deflate
         let l = try TimeSeriesLayout(file: file, group: "/chargers", calendarStart: calendarStart)
         layout = l
         try l.addEntityAxis("charger", labels: .names(names), metadata: VariableMetadata(units: "1", longName: "charging station"))
@@ -45,7 +49,32 @@ final class ChargersRecorder {
         try total.append(bPower.reduce(0, +))
     }
 
-    func finish() throws { try layout.finish() }
+    /// Flushes the series and writes `/chargers/sessions`: one row per vehicle that left a station.
+    func finish(_ c: ChargingStations?) throws {
+        try layout.finish()
+        guard let c else { return }
+        let d = c.departures
+        let g = "/chargers/sessions"
+        try file.createGroup(g)
+        try file.write((0..<d.count).map(Int64.init), to: "\(g)/session")
+        try file.makeDimensionScale("\(g)/session")
+        func column<T: HDF5Numeric>(_ name: String, _ values: [T], _ units: String, _ longName: String) throws {
+            try file.write(values, to: "\(g)/\(name)", options: values.isEmpty ? .contiguous : .compressed(level: deflate ?? 4))
+            try file.attachDimensionScale("\(g)/session", to: "\(g)/\(name)", dimension: 0)
+            try file.setAttribute("units", .string(units), at: "\(g)/\(name)")
+            try file.setAttribute("long_name", .string(longName), at: "\(g)/\(name)")
+        }
+        try column("vehicle", d.map { Int64($0.vehicle) }, "1",
+                   "vehicle id: robotaxi index, 2^29 + k private visit k, 2^30 + k replayed session k")
+        try column("station", d.map { Int64($0.station) }, "1", "station index (row of /chargers/charger)")
+        try column("arrival", d.map(\.arrival.seconds), "s", "arrival at the station")
+        try column("plug_in", d.map { $0.pluggedIn?.seconds ?? .nan }, "s", "plug-in time (NaN if it never plugged in)")
+        try column("departure", d.map(\.time.seconds), "s", "departure")
+        try column("requested", d.map(\.requestedKWh), "kWh", "energy asked for at arrival")
+        try column("delivered", d.map(\.energyKWh), "kWh", "energy delivered")
+        try column("unmet", d.map(\.unmetKWh), "kWh", "requested minus delivered")
+        try column("reason", d.map { $0.reason.rawValue }, "1", "0 completed, 1 deadline reached, 2 left the queue unserved")
+    }
 }
 
 /// `/fleet`: vehicles per state, state of charge, and (at the end) the request table and the

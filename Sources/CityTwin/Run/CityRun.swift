@@ -81,6 +81,7 @@ public enum CityRun {
             try RainSpeedModel(heavyRainMmPerHour: $0.traffic.heavyRainMmPerHour, minimumFactor: $0.traffic.rainSpeedFactor)
         }
 
+        let sessionArrivals = try ChargingAssembly.sessionArrivals(scenario, calendar: calendar)
         let interventions = try ResolvedIntervention.resolve(scenario, calendar: calendar, network: network, grid: grid?.grid,
                                                              caseBranchCount: grid?.caseBranchCount ?? 0)
 
@@ -99,6 +100,7 @@ public enum CityRun {
         world.chargers = chargers
         world.fleet = fleet
         world.charging = charging
+        world.sessionArrivals = sessionArrivals
         let duration = SimTime(milliseconds: scenario.durationMs)
         var sim = Simulation(handler: world)
         sim.handler.start(calendar: &sim.calendar, duration: duration,

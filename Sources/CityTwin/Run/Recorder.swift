@@ -129,7 +129,7 @@ final class Recorder {
     /// Flushes buffered rows, writes the time axes and attaches dimension scales.
     func finish(_ world: World) throws {
         try traffic?.finish(world.traffic)
-        try chargers?.finish()
+        try chargers?.finish(world.chargers)
         try fleet?.finish(world.fleet)
         try weatherLayout.finish()
         try grid?.finish()

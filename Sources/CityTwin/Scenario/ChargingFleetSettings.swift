@@ -19,6 +19,19 @@ public struct ChargerSettings: Sendable {
     /// SoC above which the power tapers (CC-CV), and the power fraction reached at 100 %.
     public var taperStartSoC: Double
     public var taperEndFraction: Double
+    /// Real charging sessions replayed at one station.
+    public var sessions: SessionReplaySettings?
+}
+
+/// Replays recorded sessions (CSV as in Models/ev) at a station, shifted so that the first
+/// session arrives at `start`; each session brings its energy and leaves at its recorded
+/// departure, charged or not.
+public struct SessionReplaySettings: Sendable {
+    public var path: String
+    public var station: String
+    public var start: String
+    /// Vehicle power limit (kW); nil = the plug's power.
+    public var maxPowerKW: Double?
 }
 
 /// How charging responds to the grid, and when private EVs charge.
@@ -86,12 +99,34 @@ extension ChargerSettings {
         let s = ChargerSettings(stations: stations,
                                 maxWaitMs: r.has("max_wait") ? try r.duration("max_wait", minimum: 1000) : nil,
                                 taperStartSoC: try r.double("taper_start_soc", default: 0.8, in: 0.05...1),
-                                taperEndFraction: try r.double("taper_end_fraction", default: 0.1, in: 0.01...1))
+                                taperEndFraction: try r.double("taper_end_fraction", default: 0.1, in: 0.01...1),
+                                sessions: try SessionReplaySettings.decode(r.object("sessions"), stations: names))
         try r.finish()
         return s
     }
 
     enum Kind: String, CaseIterable { case ac, dc }
+}
+
+extension SessionReplaySettings {
+    static func decode(_ r: FieldReader?, stations: [String]) throws -> SessionReplaySettings? {
+        guard let r else { return nil }
+        guard let path = try r.existingFile("file") else {
+            throw ScenarioError(file: r.file, path: r.fieldPath("file"), line: r.line,
+                                message: "missing required field; expected a CSV of charging sessions")
+        }
+        let station = try r.string("station")
+        guard stations.contains(station) else {
+            throw ScenarioError(file: r.file, path: r.fieldPath("station"), line: r.node("station")?.line,
+                                message: "expected one of the station names \(stations.joined(separator: ", ")), found '\(station)'")
+        }
+        let start = try r.string("start")
+        try CalendarText.validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
+        let s = SessionReplaySettings(path: path, station: station, start: start,
+                                      maxPowerKW: try r.optionalDouble("max_power_kw", in: 0.1...1000))
+        try r.finish()
+        return s
+    }
 }
 
 extension ChargingSettings {

@@ -1,6 +1,8 @@
 import Energy
 import Mobility
 import SimKernel
+import TwinIO
+import Weather
 
 /// Builds stations, the fleet and the charging coupling of a scenario.
 enum ChargingAssembly {
@@ -26,6 +28,36 @@ enum ChargingAssembly {
                                         handlerBase: handlerBase)
         } catch {
             throw ScenarioError(file: s.sourceFile, path: "chargers", message: "\(error)")
+        }
+    }
+
+    /// Vehicle ids of replayed sessions start here (fleet vehicles and private visits use lower ids).
+    static let sessionVehicleBase: Int32 = 1 << 30
+
+    /// Planned arrivals of the replayed sessions (ids offset by `sessionVehicleBase`).
+    static func sessionArrivals(_ s: Scenario, calendar: SimCalendar) throws -> [ChargingArrivalPlan] {
+        guard let c = s.chargers, let r = c.sessions else { return [] }
+        let field = "chargers.sessions"
+        guard let station = c.stations.firstIndex(where: { $0.name == r.station }) else { return [] }
+        let records: [ChargingSessionRecord]
+        do { records = try ChargingSessionsCSV.read(path: r.path) } catch {
+            throw ScenarioError(file: s.sourceFile, path: "\(field).file", message: "\(error)")
+        }
+        do {
+            let first = calendar.simTime(at: try CalendarDateTime(iso8601: r.start, field: "\(field).start"))
+            guard first >= .zero else {
+                throw ScenarioError(file: s.sourceFile, path: "\(field).start", message: "expected a time at or after the scenario start")
+            }
+            return try ChargingSessionReplay.plans(records: records, mapping: .single(station), firstArrival: first,
+                                                   maxPowerKW: r.maxPowerKW, source: s.sourceFile).map { p in
+                var p = p
+                p.vehicle += sessionVehicleBase
+                return p
+            }
+        } catch let e as ScenarioError {
+            throw e
+        } catch {
+            throw ScenarioError(file: s.sourceFile, path: field, message: "\(error)")
         }
     }
 

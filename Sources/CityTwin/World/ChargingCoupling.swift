@@ -145,7 +145,9 @@ struct ChargingCoupling {
         while departureCursor < chargers.departures.count {
             let d = chargers.departures[departureCursor]
             departureCursor += 1
-            if d.vehicle >= Self.privateVehicleBase {
+            if d.vehicle >= ChargingAssembly.sessionVehicleBase {
+                continue // a replayed session: it simply leaves
+            } else if d.vehicle >= Self.privateVehicleBase {
                 let k = Int(d.vehicle - Self.privateVehicleBase)
                 guard k < visitPhase.count else { continue }
                 let battery = tripBattery[Int(visitTrip[k])]

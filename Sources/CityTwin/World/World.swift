@@ -17,6 +17,8 @@ struct World: EventHandler {
     var chargers: ChargingStations?
     var fleet: RobotaxiFleet?
     var charging: ChargingCoupling?
+    /// Recorded sessions to replay at a station.
+    var sessionArrivals: [ChargingArrivalPlan] = []
     /// Cursor into the fleet's charging requests.
     private var fleetChargingCursor = 0
     /// Rain → free-speed factor for traffic.
@@ -59,6 +61,9 @@ struct World: EventHandler {
         pv?.start(at: .zero)
         traffic?.start(calendar: &calendar)
         chargers?.start(calendar: &calendar)
+        if !sessionArrivals.isEmpty {
+            do { try chargers?.schedule(arrivals: sessionArrivals, calendar: &calendar) } catch { failure = failure ?? error }
+        }
         fleet?.start(calendar: &calendar)
         if let c = charging {
             calendar.schedulePeriodic(start: .zero, every: SimTime(milliseconds: c.settings.controlIntervalMs),

@@ -1,3 +1,4 @@
+import CityTwin
 import Foundation
 
 /// State of one run in a manifest.
@@ -121,21 +122,8 @@ public struct SweepManifest: Sendable {
 
     public func jsonText() -> String { jsonText(entryLines: entries.map(Self.entryJSON)) }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the same escaping as the scenario writer).
+    static func quote(_ s: String) -> String { ConfigNode.jsonString(s) }
 
     /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
     public static func writeAtomically(_ text: String, to path: String) throws {

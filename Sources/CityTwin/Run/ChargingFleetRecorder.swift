@@ -54,26 +54,17 @@ final class ChargersRecorder {
         try layout.finish()
         guard let c else { return }
         let d = c.departures
-        let g = "/chargers/sessions"
-        try file.createGroup(g)
-        try file.write((0..<d.count).map(Int64.init), to: "\(g)/session")
-        try file.makeDimensionScale("\(g)/session")
-        func column<T: HDF5Numeric>(_ name: String, _ values: [T], _ units: String, _ longName: String) throws {
-            try file.write(values, to: "\(g)/\(name)", options: values.isEmpty ? .contiguous : .compressed(level: deflate ?? 4))
-            try file.attachDimensionScale("\(g)/session", to: "\(g)/\(name)", dimension: 0)
-            try file.setAttribute("units", .string(units), at: "\(g)/\(name)")
-            try file.setAttribute("long_name", .string(longName), at: "\(g)/\(name)")
-        }
-        try column("vehicle", d.map { Int64($0.vehicle) }, "1",
+        let table = try TableWriter(file: file, group: "/chargers/sessions", index: "session", rows: d.count, deflate: deflate)
+        try table.column("vehicle", d.map { Int64($0.vehicle) }, "1",
                    "vehicle id: robotaxi index, 2^29 + k private visit k, 2^30 + k replayed session k")
-        try column("station", d.map { Int64($0.station) }, "1", "station index (row of /chargers/charger)")
-        try column("arrival", d.map(\.arrival.seconds), "s", "arrival at the station")
-        try column("plug_in", d.map { $0.pluggedIn?.seconds ?? .nan }, "s", "plug-in time (NaN if it never plugged in)")
-        try column("departure", d.map(\.time.seconds), "s", "departure")
-        try column("requested", d.map(\.requestedKWh), "kWh", "energy asked for at arrival")
-        try column("delivered", d.map(\.energyKWh), "kWh", "energy delivered")
-        try column("unmet", d.map(\.unmetKWh), "kWh", "requested minus delivered")
-        try column("reason", d.map { $0.reason.rawValue }, "1", "0 completed, 1 deadline reached, 2 left the queue unserved")
+        try table.column("station", d.map { Int64($0.station) }, "1", "station index (row of /chargers/charger)")
+        try table.column("arrival", d.map(\.arrival.seconds), "s", "arrival at the station")
+        try table.column("plug_in", d.map { $0.pluggedIn?.seconds ?? .nan }, "s", "plug-in time (NaN if it never plugged in)")
+        try table.column("departure", d.map(\.time.seconds), "s", "departure")
+        try table.column("requested", d.map(\.requestedKWh), "kWh", "energy asked for at arrival")
+        try table.column("delivered", d.map(\.energyKWh), "kWh", "energy delivered")
+        try table.column("unmet", d.map(\.unmetKWh), "kWh", "requested minus delivered")
+        try table.column("reason", d.map { $0.reason.rawValue }, "1", "0 completed, 1 deadline reached, 2 left the queue unserved")
     }
 }
 
@@ -127,25 +118,15 @@ final class FleetRecorder {
                                  metadata: VariableMetadata(units: "s", longName: "mean wait of passengers picked up in the interval"),
                                  deflateLevel: deflate)
         try layout.finish()
-        let g = "/fleet/requests"
-        try file.createGroup(g)
-        try file.write(table.id.map(Int64.init), to: "\(g)/request")
-        try file.makeDimensionScale("\(g)/request")
-        let options = HDF5DatasetOptions.compressed(level: deflate ?? 4)
-        func column<T: HDF5Numeric>(_ name: String, _ values: [T], _ units: String, _ longName: String) throws {
-            try file.write(values, to: "\(g)/\(name)", options: values.isEmpty ? .contiguous : options)
-            try file.attachDimensionScale("\(g)/request", to: "\(g)/\(name)", dimension: 0)
-            try file.setAttribute("units", .string(units), at: "\(g)/\(name)")
-            try file.setAttribute("long_name", .string(longName), at: "\(g)/\(name)")
-        }
-        try column("origin", table.origin.map(Int64.init), "1", "origin node index")
-        try column("destination", table.destination.map(Int64.init), "1", "destination node index")
-        try column("request_time", table.requestTime, "s", "time of the request")
-        try column("assign_time", table.assignTime, "s", "time a vehicle was assigned (NaN if never)")
-        try column("pickup_time", table.pickupTime, "s", "pick-up time (NaN if not picked up)")
-        try column("dropoff_time", table.dropoffTime, "s", "drop-off time (NaN if not dropped off)")
-        try column("wait", table.wait, "s", "pick-up time minus request time (NaN if not picked up)")
-        try column("rejected", table.rejected.map { UInt8($0 ? 1 : 0) }, "1", "1 if rejected after the maximum wait")
-        try column("vehicle", table.vehicle.map(Int64.init), "1", "serving vehicle (-1 if none)")
+        let out = try TableWriter(file: file, group: "/fleet/requests", index: "request", rows: table.id.count, deflate: deflate)
+        try out.column("origin", table.origin.map(Int64.init), "1", "origin node index")
+        try out.column("destination", table.destination.map(Int64.init), "1", "destination node index")
+        try out.column("request_time", table.requestTime, "s", "time of the request")
+        try out.column("assign_time", table.assignTime, "s", "time a vehicle was assigned (NaN if never)")
+        try out.column("pickup_time", table.pickupTime, "s", "pick-up time (NaN if not picked up)")
+        try out.column("dropoff_time", table.dropoffTime, "s", "drop-off time (NaN if not dropped off)")
+        try out.column("wait", table.wait, "s", "pick-up time minus request time (NaN if not picked up)")
+        try out.column("rejected", table.rejected.map { UInt8($0 ? 1 : 0) }, "1", "1 if rejected after the maximum wait")
+        try out.column("vehicle", table.vehicle.map(Int64.init), "1", "serving vehicle (-1 if none)")
     }
 }

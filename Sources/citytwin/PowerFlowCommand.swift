@@ -1,6 +1,7 @@
 import ArgumentParser
 import Energy
 import Foundation
+import TwinIO
 
 struct PowerFlow: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,10 @@ struct PowerFlow: ParsableCommand {
         let options = PowerFlowCaseOptions(dc: dc, repeatCount: `repeat`,
                                            powerFlow: PowerFlowOptions(tolerance: tolerance, maxIterations: maxIterations,
                                                                        enforceQLimits: enforceQLimits))
+        // Repairs the model makes (islanded buses, missing slack) are reported, not hidden.
+        for note in try PowerGrid(matpower: MatpowerReader.read(path: caseFile)).notes {
+            FileHandle.standardError.write(Data("warning: \(note)\n".utf8))
+        }
         let report = try solveCase(path: caseFile, options: options)
         print(json ? report.jsonString : report.summary)
         if let ac = report.ac, !ac.converged { throw ExitCode(1) }

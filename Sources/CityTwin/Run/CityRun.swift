@@ -34,7 +34,7 @@ public enum CityRun {
     /// - Throws: `ScenarioError` for input problems (data files), `HDF5Error`/`RunError` otherwise.
     public static func execute(_ scenario: Scenario, outputPath: String? = nil,
                                progress: (@Sendable (RunProgressReport) -> Void)? = nil,
-                               warn: (String) -> Void = { _ in }) throws -> RunSummary {
+                               warn: @escaping (String) -> Void = { _ in }) throws -> RunSummary {
         let wallStart = Date()
         // Warnings (import repairs, skipped data) go to the caller and into /meta/warnings.
         let collected = WarningLog()
@@ -48,6 +48,7 @@ public enum CityRun {
         var pv: PVFleet?
         if let g = scenario.grid {
             let system = try GridSystem(settings: g, source: scenario.sourceFile)
+            for note in system.grid.notes { warn("\((g.casePath as NSString).lastPathComponent): \(note)") }
             buildings = try EnergyAssembly.buildings(scenario, grid: system.grid, calendar: calendar,
                                                      initialOutdoor: weatherSeries.sample(at: .zero).temperature,
                                                      handlerBase: HandlerID.buildingsBase)

@@ -181,7 +181,7 @@ struct GridSystem {
             let r = try dc.solve(injectionsMW: injection)
             solveSeconds += Date().timeIntervalSince(t0)
             va = r.va
-            for i in 0..<busCount { vm[i] = 1 }
+            for i in 0..<busCount { vm[i] = grid.busType[i] == .isolated ? 0 : 1 }
             pFrom = r.pFrom
             genP = r.pg
             genQ = r.pg.map { _ in 0 }
@@ -214,6 +214,8 @@ struct GridSystem {
             }
             vm = r.vm
             va = r.va
+            // Isolated (islanded) buses are de-energised.
+            for i in 0..<busCount where grid.busType[i] == .isolated { vm[i] = 0; va[i] = 0 }
             pFrom = r.pFrom
             // Loading = the larger end's apparent power over the rating (MVA).
             for k in 0..<loading.count {

@@ -136,6 +136,9 @@ public struct PowerGrid: Sendable {
             for j in [R.r, R.x, R.b, R.rateA, R.ratio, R.angle, R.status] where !row[j].isFinite {
                 throw PowerGridError("\(file):\(ln): branch row \(k + 1) column \(j + 1): expected a finite number, found \(row[j])")
             }
+            guard row[R.rateA] >= 0 else {
+                throw PowerGridError("\(file):\(ln): branch row \(k + 1) column \(R.rateA + 1) (RATE_A): expected a rating ≥ 0 MVA (0 = unrated), found \(row[R.rateA])")
+            }
             guard row[R.status] > 0, caseBusType[f] != .isolated, caseBusType[t] != .isolated else { continue }
             guard row[R.r] != 0 || row[R.x] != 0 else {
                 throw PowerGridError("\(file):\(ln): branch row \(k + 1): r and x are both zero (expected a non-zero series impedance)")
@@ -168,6 +171,42 @@ public struct PowerGrid: Sendable {
         for i in refs.dropFirst() {
             busType[i] = .pv
             notes.append("bus \(busID[i]): extra slack bus treated as PV")
+        }
+        // Buses without an in-service path to the slack cannot be solved: they are treated as
+        // isolated (de-energised, their load unserved) and reported, as MATPOWER users expect
+        // from `extract_islands`-style checks, instead of a singular Jacobian.
+        var adjacency = [[Int]](repeating: [], count: nb)
+        for k in branchFrom.indices {
+            adjacency[branchFrom[k]].append(branchTo[k])
+            adjacency[branchTo[k]].append(branchFrom[k])
+        }
+        var reached = [Bool](repeating: false, count: nb)
+        var stack = [refs[0]]
+        reached[refs[0]] = true
+        while let i = stack.popLast() {
+            for j in adjacency[i] where !reached[j] { reached[j] = true; stack.append(j) }
+        }
+        var islanded: [Int] = []
+        for i in 0..<nb where !reached[i] && busType[i] != .isolated {
+            busType[i] = .isolated
+            islanded.append(busID[i])
+        }
+        if !islanded.isEmpty {
+            let shown = islanded.prefix(10).map(String.init).joined(separator: ", ") + (islanded.count > 10 ? ", …" : "")
+            notes.append("\(islanded.count) bus(es) not connected to the slack bus by in-service branches (\(shown)): treated as isolated, their load is not served")
+        }
+        // Branches touching an isolated bus carry nothing; drop them from the model.
+        let keep = branchFrom.indices.filter { busType[branchFrom[$0]] != .isolated && busType[branchTo[$0]] != .isolated }
+        if keep.count != branchFrom.count {
+            branchFrom = keep.map { branchFrom[$0] }; branchTo = keep.map { branchTo[$0] }
+            r = keep.map { r[$0] }; x = keep.map { x[$0] }; b = keep.map { b[$0] }; rateA = keep.map { rateA[$0] }
+            tap = keep.map { tap[$0] }; shift = keep.map { shift[$0] }; branchSourceRow = keep.map { branchSourceRow[$0] }
+        }
+        let keepGen = genBus.indices.filter { busType[genBus[$0]] != .isolated }
+        if keepGen.count != genBus.count {
+            genBus = keepGen.map { genBus[$0] }; pg = keepGen.map { pg[$0] }; qg = keepGen.map { qg[$0] }
+            qmax = keepGen.map { qmax[$0] }; qmin = keepGen.map { qmin[$0] }; vg = keepGen.map { vg[$0] }
+            pmax = keepGen.map { pmax[$0] }; genSourceRow = keepGen.map { genSourceRow[$0] }
         }
     }
 

@@ -50,12 +50,31 @@ enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
 
 func makeLogger(_ level: String) -> Logger {
     let parsed = Logger.Level(rawValue: level.lowercased()) ?? .warning
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
+    LoggingSystem.bootstrap { _ in
+        var handler = ConsoleLogHandler()
         handler.logLevel = parsed
         return handler
     }
     return Logger(label: "citytwin")
+}
+
+/// One line per message on stderr, `level: message [key=value ...]`, without timestamps, so
+/// command-line output stays readable and diffable.
+struct ConsoleLogHandler: LogHandler {
+    var logLevel: Logger.Level = .warning
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let all = self.metadata.merging(extra ?? [:]) { $1 }
+        let tail = all.isEmpty ? "" : " " + all.keys.sorted().map { "\($0)=\(all[$0]!)" }.joined(separator: " ")
+        FileHandle.standardError.write(Data("\(level): \(message)\(tail)\n".utf8))
+    }
 }
 
 /// A one-line progress bar on stderr (simulated time reached, events/s, ETA), drawn only after
@@ -82,9 +101,16 @@ final class ProgressBar: @unchecked Sendable {
         let eta = fraction > 0 ? p.wallSeconds * (1 - fraction) / fraction : 0
         let line = String(format: "\r[%@%@] %5.1f%%  sim %@  %.2fM ev/s  ETA %.0fs ",
                           String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
-                          fraction * 100, FieldReader.formatDuration(Int64(p.simulatedSeconds * 1000)), rate / 1e6, eta)
+                          fraction * 100, Self.clock(p.simulatedSeconds), rate / 1e6, eta)
         FileHandle.standardError.write(Data(line.utf8))
         drawn = true
+    }
+
+    /// Simulated time as `[Nd ]hh:mm:ss` since the start.
+    static func clock(_ seconds: Double) -> String {
+        let t = Int(seconds)
+        let hms = String(format: "%02d:%02d:%02d", t / 3600 % 24, t / 60 % 60, t % 60)
+        return t >= 86_400 ? "\(t / 86_400)d \(hms)" : hms
     }
 
     func finish() {

@@ -91,6 +91,24 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// A run longer than a second draws a progress bar on a terminal and nothing otherwise.
+    func testProgressBarOnlyOnATerminal() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            throw XCTSkip("util-linux `script` (to fake a terminal) is not installed")
+        }
+        let exe = try CommandLineTool.executable().path
+        let out = dir.appendingPathComponent("p.h5").path
+        let command = "\(exe) run Scenarios/baseline.yaml -o \(out) --set buildings.classes=[]"
+        let tty = try PythonEnvironment.run(executable: "/usr/bin/script", arguments: ["-qec", command, "/dev/null"],
+                                            currentDirectory: packageRootURL)
+        XCTAssertEqual(tty.status, 0, tty.stderr)
+        XCTAssertTrue(tty.stdout.contains("ev/s") && tty.stdout.contains("ETA"), "progress bar on a terminal: \(tty.stdout.suffix(300))")
+        let plain = try CommandLineTool.run(["run", "Scenarios/baseline.yaml", "-o", out,
+                                             "--set", "buildings.classes=[]"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertFalse(plain.stderr.contains("ETA"), "no progress bar when stderr is not a terminal")
+    }
+
     func testHelpAndVersionExitZero() throws {
         XCTAssertEqual(try CommandLineTool.run(["--help"]).status, 0)
         let v = try CommandLineTool.run(["--version"])

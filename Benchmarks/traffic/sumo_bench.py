@@ -148,11 +148,16 @@ def sumo_prepare(bin_dir, work):
     return t_net, t_route
 
 
-def sumo_run(bin_dir, work, end_s):
+def sumo_run(bin_dir, work, end_s, extra_args=(), timeout=None):
+    """One `sumo --mesosim` run; returns (wall s, SUMO's own duration s, stats), or
+    (timeout, nan, None) when it did not finish within `timeout` seconds (it is killed)."""
     cmd = [os.path.join(bin_dir, "sumo"), "--mesosim", "true", "-n", "net.net.xml", "-r", "routes.rou.xml",
            "--begin", "0", "--end", str(end_s), "--no-step-log", "true", "--no-warnings", "true",
-           "--duration-log.statistics", "true", "--statistic-output", "stats.xml"]
-    wall, p = timed(cmd, cwd=work)
+           "--duration-log.statistics", "true", "--statistic-output", "stats.xml", *extra_args]
+    try:
+        wall, p = timed(cmd, cwd=work, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return float(timeout), float("nan"), None
     m = re.search(r"Duration:\s*([0-9.]+)\s*s", p.stdout)
     sim = float(m.group(1)) if m else float("nan")
     root = ET.parse(os.path.join(work, "stats.xml")).getroot()
@@ -175,6 +180,11 @@ def main():
     ap.add_argument("--sumo-home", required=True)
     ap.add_argument("--work", default=os.path.join(REPO, ".build-bench", "traffic"))
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--sumo-repeats", type=int, help="SUMO runs per case (default: --repeats); SUMO takes "
+                    "minutes on the congested Anaheim x 10 day, so fewer SUMO runs keep the benchmark short")
+    ap.add_argument("--sumo-args", default="", help="extra sumo options, e.g. '--time-to-teleport 10' "
+                    "(CityTwin pushes a vehicle blocked for 10 s into the full link; SUMO teleports after 300 s by default)")
+    ap.add_argument("--sumo-timeout", type=float, help="kill a SUMO run after this many seconds and report it as '> timeout'")
     ap.add_argument("--json", help="write all figures here")
     ap.add_argument("cases", nargs="*", default=list(CASES))
     a = ap.parse_args()
@@ -196,15 +206,19 @@ def main():
             # Alternate the tools (and their order) so load from other processes hits both alike.
             order = ["citytwin", "sumo"] if r % 2 == 0 else ["sumo", "citytwin"]
             for tool in order:
+                if tool == "sumo" and a.sumo_repeats is not None and r >= a.sumo_repeats:
+                    continue
                 if tool == "citytwin":
                     ct_wall.append(run_citytwin(a.citytwin, scenario, sets, h5))
                     ct_setup.append(run_citytwin(a.citytwin, scenario, sets + ["duration=1s", "snapshot_interval=1s"],
                                                  os.path.join(work, "setup.h5")))
                 else:
-                    w, s, su = sumo_run(bin_dir, work, 86400)
+                    w, s, st = sumo_run(bin_dir, work, 86400, a.sumo_args.split(), a.sumo_timeout)
+                    su = st or su
                     su_wall.append(w)
                     su_sim.append(s)
-            print(f"[{name}] repeat {r + 1}: CityTwin {ct_wall[-1]:.2f} s, SUMO meso {su_wall[-1]:.2f} s",
+            print(f"[{name}] repeat {r + 1}: CityTwin {ct_wall[-1]:.2f} s (setup run {ct_setup[-1]:.2f} s), "
+                  f"SUMO meso {su_wall[-1]:.2f} s (its own duration {su_sim[-1]:.2f} s) {a.sumo_args}",
                   file=sys.stderr, flush=True)
         med = statistics.median
         row = {
@@ -215,6 +229,8 @@ def main():
             "sumo_netconvert_s": t_net, "sumo_duarouter_s": t_route,
             "sumo_wall_s": med(su_wall), "sumo_sim_s": med(su_sim), "sumo_runs": su_wall, "sumo": su,
         }
+        row["sumo_args"] = a.sumo_args
+        row["sumo_finished"] = su is not None
         row["ratio_wall"] = row["sumo_wall_s"] / row["citytwin_wall_s"]
         row["ratio_sim"] = row["sumo_sim_s"] / row["citytwin_sim_s"] if row["citytwin_sim_s"] > 0 else float("nan")
         results.append(row)
@@ -224,6 +240,12 @@ def main():
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|")
     for r in results:
         c, s = r["citytwin"], r["sumo"]
+        if s is None:  # SUMO timed out: its time is a lower bound, no trip statistics
+            print(f"| {r['case']} | {r['nodes']} / {r['links']} | {r['trips']:,} | {r['citytwin_wall_s']:.2f} | "
+                  f"{r['citytwin_sim_s']:.2f} | > {r['sumo_wall_s']:.0f} (killed) | – | **> {r['ratio_wall']:.0f}×** | – | "
+                  f"{r['sumo_netconvert_s']:.2f} + {r['sumo_duarouter_s']:.2f} | {c['completed']:,} / – | "
+                  f"{c['mean_travel_time_s'] / 60:.1f} / – | {c['mean_distance_m'] / 1000:.2f} / – | {c['stuck_pushes']:.0f} / – |")
+            continue
         print(f"| {r['case']} | {r['nodes']} / {r['links']} | {r['trips']:,} | {r['citytwin_wall_s']:.2f} | "
               f"{r['citytwin_sim_s']:.2f} | {r['sumo_wall_s']:.2f} | {r['sumo_sim_s']:.2f} | "
               f"**{r['ratio_wall']:.1f}×** | {r['ratio_sim']:.1f}× | {r['sumo_netconvert_s']:.2f} + {r['sumo_duarouter_s']:.2f} | "

@@ -22,13 +22,17 @@ struct KernelBench: ParsableCommand {
     @Option(help: "Seed of the hold-time stream.")
     var seed: UInt64 = 42
 
+    @Option(help: "Mean hold time in seconds (exponential).")
+    var meanHold: Double = 100
+
     func validate() throws {
         guard pending >= 1, pending <= 100_000_000 else { throw ValidationError("--pending must be between 1 and 100000000") }
         guard events >= 1 else { throw ValidationError("--events must be at least 1") }
+        guard meanHold >= 0.001, meanHold <= 1e9 else { throw ValidationError("--mean-hold must be between 0.001 and 1e9 seconds") }
     }
 
     func run() throws {
-        let r = HoldModelBenchmark.run(pending: pending, events: events, seed: seed)
+        let r = HoldModelBenchmark.run(pending: pending, events: events, meanHold: .seconds(meanHold), seed: seed)
         print(r.jsonLine)
     }
 }

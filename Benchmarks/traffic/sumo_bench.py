@@ -217,8 +217,9 @@ def main():
                     su = st or su
                     su_wall.append(w)
                     su_sim.append(s)
-            print(f"[{name}] repeat {r + 1}: CityTwin {ct_wall[-1]:.2f} s (setup run {ct_setup[-1]:.2f} s), "
-                  f"SUMO meso {su_wall[-1]:.2f} s (its own duration {su_sim[-1]:.2f} s) {a.sumo_args}",
+            sumo_note = (f"SUMO meso {su_wall[-1]:.2f} s (its own duration {su_sim[-1]:.2f} s) {a.sumo_args}"
+                         if len(su_wall) > r else "SUMO skipped (--sumo-repeats)")
+            print(f"[{name}] repeat {r + 1}: CityTwin {ct_wall[-1]:.2f} s (setup run {ct_setup[-1]:.2f} s), {sumo_note}",
                   file=sys.stderr, flush=True)
         med = statistics.median
         row = {

@@ -19,6 +19,9 @@ struct Run: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Only print the output path.")
     var quiet = false
 
+    @Flag(help: "Print every KPI, not only the headline ones.")
+    var allKpis = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "warning"
 
@@ -38,8 +41,9 @@ struct Run: ParsableCommand {
         }
         print("Scenario \(summary.scenarioName): \(FieldReader.formatDuration(Int64(summary.simulatedSeconds * 1000))) simulated, "
               + "\(summary.events) events, \(summary.snapshots) snapshots in \(String(format: "%.2f", summary.wallSeconds)) s")
-        print("KPIs:")
-        print(summary.kpis.formattedTable())
+        let shown = allKpis ? summary.kpis : summary.kpis.headline
+        print(allKpis ? "KPIs:" : "Headline KPIs (\(summary.kpis.count) in the file; --all-kpis or citytwin inspect for all):")
+        print(shown.formattedTable())
         print("Output: \(summary.outputPath)")
     }
 }

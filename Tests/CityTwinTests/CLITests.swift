@@ -23,7 +23,7 @@ final class CLITests: XCTestCase {
         let out = dir.appendingPathComponent("base.h5").path
         let r = try CommandLineTool.run(["run", "Scenarios/baseline.yaml", "-o", out, "--set", "duration=6h"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("KPIs:"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Headline KPIs"), r.stdout)
         XCTAssertTrue(r.stdout.contains("max_outdoor_temperature"), r.stdout)
         XCTAssertTrue(r.stdout.contains("Output: \(out)"), r.stdout)
         XCTAssertEqual(try leftovers(), ["base.h5"], "no temporary files remain")

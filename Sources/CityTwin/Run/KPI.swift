@@ -28,7 +28,20 @@ public struct KPI: Sendable, Equatable {
     }
 }
 
+extension KPI {
+    /// The KPIs a run summary shows by default, in this order (those the run has).
+    public static let headline = [
+        "max_outdoor_temperature", "grid_peak_load", "min_voltage", "max_line_loading",
+        "voltage_violation_bus_hours", "overload_line_hours", "building_cooling_energy", "unmet_comfort_hours",
+        "pv_energy", "trips_completed_share", "mean_delay", "passenger_wait_mean", "rejection_rate",
+        "charging_queue_wait_mean", "charging_unserved_energy",
+    ]
+}
+
 extension Array where Element == KPI {
+    /// The headline KPIs (see `KPI.headline`) present in this list, in headline order.
+    public var headline: [KPI] { KPI.headline.compactMap { name in first { $0.name == name } } }
+
     /// A fixed-width table for terminals.
     public func formattedTable() -> String {
         let width = map(\.name.count).max() ?? 10

@@ -1,8 +1,8 @@
-/// A configuration error in the building or PV models.
+/// A configuration or input error in the Energy domain (buildings, PV, chargers).
 ///
 /// Its description is one line naming the source (scenario file or caller-supplied label),
 /// the field path and what was expected, so scenario validation can show it as is.
-public struct BuildingModelError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct EnergyInputError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Scenario file or other label of where the value came from.
     public var source: String
     /// Field path inside the source, e.g. `buildings.classes[2].count`.
@@ -18,6 +18,9 @@ public struct BuildingModelError: Error, CustomStringConvertible, Sendable, Equa
 
     public var description: String { "\(source): \(field): expected \(expected)" }
 }
+
+/// Errors of the building and PV models.
+public typealias BuildingModelError = EnergyInputError
 
 /// Small validation helpers shared by the building and PV configuration types.
 enum Check {

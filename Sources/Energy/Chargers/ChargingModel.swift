@@ -1,20 +1,7 @@
 import Foundation
 
-/// A charger configuration or input error. Its description is one line naming the source
-/// (scenario file or caller label), the field path and what was expected.
-public struct ChargingError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var source: String
-    public var field: String
-    public var expected: String
-
-    public init(source: String, field: String, expected: String) {
-        self.source = source
-        self.field = field
-        self.expected = expected
-    }
-
-    public var description: String { "\(source): \(field): expected \(expected)" }
-}
+/// A charger configuration or input error (one line: source, field path, what was expected).
+public typealias ChargingError = EnergyInputError
 
 /// Charger technology. Informational for the model (the charging curve is per station);
 /// recorded so outputs can separate AC (level 2) from DC fast charging.

@@ -79,7 +79,7 @@ public struct EventCalendar: Sendable {
         if priority == 0 && handler < CalendarEntry.untrackedBit {
             storage.scheduleUntracked(at: time.milliseconds, handler: handler, agent: agent)
         } else {
-            storage.schedule(at: time.milliseconds, period: 0, priority: priority, handler: handler, agent: agent)
+            _ = storage.schedule(at: time.milliseconds, period: 0, priority: priority, handler: handler, agent: agent)
         }
     }
 

@@ -1,1 +1,0 @@
-// Energy module: see docs/architecture.md.

@@ -87,6 +87,10 @@ public struct TNTPNetworkFile: Sendable {
             guard cols[2] >= 0, cols[3] >= 0, cols[4] >= 0 else {
                 throw TNTPImportError(file: fileName, line: li + 1, message: "capacity, length and free_flow_time must be non-negative")
             }
+            // A link with no capacity would hold every vehicle that enters it for ever.
+            guard cols[2] > 0 else {
+                throw TNTPImportError(file: fileName, line: li + 1, message: "capacity must be positive (veh/h), found \(cols[2])")
+            }
             net.initNode.append(Int32(from)); net.termNode.append(Int32(to))
             net.capacity.append(cols[2]); net.length.append(cols[3]); net.freeFlowTime.append(cols[4])
             net.b.append(cols[5]); net.power.append(cols[6]); net.speed.append(cols[7]); net.toll.append(cols[8])

@@ -62,6 +62,8 @@ final class TNTPImportTests: XCTestCase {
             (header + "\t1\t2\t100\t5\t1\t0.15\t4\t0\t0\t1\t7\t;\n", 5, "expected 10 columns"),
             (header + "\t1\t9\t100\t5\t1\t0.15\t4\t0\t0\t1\t;\n", 5, "node numbers must be integers in 1...3"),
             (header + "\t1\tx\t100\t5\t1\t0.15\t4\t0\t0\t1\t;\n", 5, "column 2 is not a finite number"),
+            (header + "\t1\t2\t0\t5\t1\t0.15\t4\t0\t0\t1\t;\n", 5, "capacity must be positive"),
+            (header + "\t1\t2\t100\t-5\t1\t0.15\t4\t0\t0\t1\t;\n", 5, "must be non-negative"),
             (header + "\t1\t2\t100\t5\t1\t0.15\t4\t0\t0\t1\t;\n\t2\t3\t100\t5\t1\t0.15\t4\t0\t0\t1\t;\n", 7, "says 1 but 2"),
         ]
         for (text, line, fragment) in cases {

@@ -117,6 +117,11 @@ public enum CityRun {
         try recorder.finish(world)
 
         let kpis = world.kpis(duration: duration, weatherStep: SimTime(milliseconds: scenario.weather.updateIntervalMs))
+        // Skipped data is counted in the KPIs and also said out loud, in the log and in /meta.
+        for (name, what) in [("unroutable_trips", "trips have no path between origin and destination and never departed"),
+                             ("ev_depleted", "electric vehicles ran out of battery on the road")] {
+            if let k = kpis.first(where: { $0.name == name }), k.value > 0 { warn("\(Int(k.value)) \(what)") }
+        }
         try OutputMetadata.write(file: file, scenario: scenario, calendarStart: calendarStart, wallStart: wallStart,
                                  wallEnd: Date(), stats: stats, warnings: collected.messages)
         try OutputMetadata.write(kpis: kpis, file: file)

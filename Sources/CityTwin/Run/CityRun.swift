@@ -122,6 +122,9 @@ public enum CityRun {
                              ("ev_depleted", "electric vehicles ran out of battery on the road")] {
             if let k = kpis.first(where: { $0.name == name }), k.value > 0 { warn("\(Int(k.value)) \(what)") }
         }
+        if let n = world.charging?.unreachableStations, n > 0 {
+            warn("\(n) low-battery EVs found no reachable charging station and did not charge")
+        }
         try OutputMetadata.write(file: file, scenario: scenario, calendarStart: calendarStart, wallStart: wallStart,
                                  wallEnd: Date(), stats: stats, warnings: collected.messages)
         try OutputMetadata.write(kpis: kpis, file: file)

@@ -96,9 +96,8 @@ final class Recorder {
     /// Appends one row for every variable. O(total entities).
     func snapshot(_ world: World, at time: SimTime) throws {
         try weatherLayout.appendTime(time.seconds)
-        let sample = world.weather.series.sample(at: time)
         for (channel, writer) in weatherWriters {
-            try writer.append(row: [Self.value(channel, sample)])
+            try writer.append(row: [world.weather.series.value(channel, at: time)])
         }
         if let g = world.grid { try grid?.snapshot(g, at: time) }
         if let b = world.buildings { try buildings?.snapshot(b, at: time) }
@@ -107,23 +106,6 @@ final class Recorder {
         if let c = world.chargers { try chargers?.snapshot(c, at: time) }
         if let f = world.fleet { try fleet?.snapshot(f, at: time) }
         snapshotCount += 1
-    }
-
-    static func value(_ c: WeatherChannel, _ s: WeatherSample) -> Double {
-        switch c {
-        case .temperature: return s.temperature
-        case .dewPoint: return s.dewPoint
-        case .relativeHumidity: return s.relativeHumidity
-        case .pressure: return s.pressure
-        case .ghi: return s.ghi
-        case .dni: return s.dni
-        case .dhi: return s.dhi
-        case .windSpeed: return s.windSpeed
-        case .windDirection: return s.windDirection
-        case .skyCover: return s.skyCover
-        case .precipitation: return s.precipitation
-        case .precipitableWater: return s.precipitableWater
-        }
     }
 
     /// Flushes buffered rows, writes the time axes and attaches dimension scales.

@@ -1,3 +1,5 @@
+import Energy
+
 /// The power grid of a scenario and how it is solved.
 public struct GridSettings: Sendable {
     /// MATPOWER case file (absolute after resolution).
@@ -104,7 +106,7 @@ extension BusPlacement {
 }
 
 extension BuildingClassSettings {
-    static let archetypes = ["single_family", "apartment", "office", "retail"]
+    static let archetypes = BuildingArchetype.builtIn.map(\.name)
 
     static func decodeList(_ r: FieldReader) throws -> [BuildingClassSettings] {
         let classes = try r.objects("classes")

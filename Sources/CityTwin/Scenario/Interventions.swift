@@ -34,14 +34,11 @@ extension InterventionSettings {
                                     message: "missing required field; expected one of " + TypeName.allCases.map(\.rawValue).joined(separator: ", "))
             }
             let start = try r.string("start")
-            try CalendarText.validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
             let end = try r.optionalString("end")
             if let end {
-                try CalendarText.validate(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
-                guard CalendarText.sortKey(start) < CalendarText.sortKey(end) else {
-                    throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
-                                        message: "expected a time after start (\(start)), found \(end)")
-                }
+                try CalendarText.checkWindow(start: start, end: end, r)
+            } else {
+                try CalendarText.validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
             }
             let kind: Kind
             switch type {

@@ -1,4 +1,5 @@
 import Foundation
+import Weather
 
 /// A validated scenario: everything a run needs, decoded from one YAML/JSON file plus
 /// command-line overrides. See docs/scenario-reference.md for every field.
@@ -254,30 +255,18 @@ extension OutputSettings {
 
 /// Checks ISO-8601 local date-times (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]`) without time zones.
 enum CalendarText {
-    static func components(_ text: String) -> (Int, Int, Int, Int, Int, Int)? {
-        let parts = text.split(separator: "T", maxSplits: 1)
-        let date = parts.first.map { $0.split(separator: "-") } ?? []
-        guard date.count == 3, date[0].count == 4, let y = Int(date[0]), let m = Int(date[1]), let d = Int(date[2]),
-              (1...12).contains(m) else { return nil }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        guard (1...days).contains(d) else { return nil }
-        var hh = 0, mm = 0, ss = 0
-        if parts.count == 2 {
-            let t = parts[1].split(separator: ":")
-            guard (2...3).contains(t.count), let h = Int(t[0]), let mi = Int(t[1]), (0...23).contains(h), (0...59).contains(mi)
-            else { return nil }
-            hh = h; mm = mi
-            if t.count == 3 { guard let s = Int(t[2]), (0...59).contains(s) else { return nil }; ss = s }
-        }
-        return (y, m, d, hh, mm, ss)
-    }
-
-    static func validate(_ text: String, file: String, path: String, line: Int?) throws {
-        guard components(text) != nil else {
+    /// Parses a scenario time with the weather calendar's parser (the one the run uses), in the
+    /// documented form: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:00]`, no zone.
+    static func date(_ text: String, file: String, path: String, line: Int?) throws -> CalendarDateTime {
+        guard !text.contains(" "), let d = try? CalendarDateTime(iso8601: text, field: path) else {
             throw ScenarioError(file: file, path: path, line: line,
                                 message: "expected a local date-time like 2025-07-14T00:00:00 or a date like 2025-07-14, found '\(text)'")
         }
+        return d
+    }
+
+    static func validate(_ text: String, file: String, path: String, line: Int?) throws {
+        _ = try date(text, file: file, path: path, line: line)
     }
 
     /// Reads and checks a required `start`/`end` window (end after start).
@@ -285,16 +274,17 @@ enum CalendarText {
         let start = try r.string("start")
         try validate(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
         let end = try r.string("end")
-        try validate(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
-        guard sortKey(start) < sortKey(end) else {
-            throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
-                                message: "expected a time after start (\(start)), found \(end)")
-        }
+        try checkWindow(start: start, end: end, r)
         return (start, end)
     }
 
-    static func sortKey(_ text: String) -> Int64 {
-        guard let (y, m, d, h, mi, s) = components(text) else { return 0 }
-        return Int64(((((y * 13 + m) * 32 + d) * 24 + h) * 60 + mi) * 60 + s)
+    /// Checks both times and that `end` is after `start`.
+    static func checkWindow(start: String, end: String, _ r: FieldReader) throws {
+        let s = try date(start, file: r.file, path: r.fieldPath("start"), line: r.node("start")?.line)
+        let e = try date(end, file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line)
+        guard s < e else {
+            throw ScenarioError(file: r.file, path: r.fieldPath("end"), line: r.node("end")?.line,
+                                message: "expected a time after start (\(start)), found \(end)")
+        }
     }
 }

@@ -32,12 +32,11 @@ struct ChargingCoupling {
     private(set) var visitDestination: [Int32] = [] // where the car returns after charging
     private(set) var visitSoC: [Double] = []
     private(set) var visitPhase: [UInt8] = []       // 0 driving to the station, 1 at the station, 2 returning, 3 done
-    var arrivalCursor = 0
-    var departureCursor = 0
-    /// SoC of robotaxis when they plugged in (by fleet vehicle), to compute the SoC after charging.
-    var fleetPlugSoC: [Double] = []
-    var fleetBattery = 60.0
-    private(set) var privateVisits = 0
+    private(set) var arrivalCursor = 0
+    private(set) var departureCursor = 0
+    /// Cursor into the fleet's charging requests.
+    private var fleetRequestCursor = 0
+    /// Low-battery private EVs for which no station could be reached (reported as a warning).
     private(set) var unreachableStations = 0
     private var changed: [Int] = []
     private var voltage: [Double] = []
@@ -131,10 +130,22 @@ struct ChargingCoupling {
             visitDestination.append(Int32(destination))
             visitSoC.append(state.soc)
             visitPhase.append(0)
-            privateVisits += 1
             try traffic.addTrip(origin: destination, destination: Int(stationNode[s]), departure: time,
                                 ev: (tripBattery[trip], tripConsumption[trip], state.soc),
                                 tag: Self.privateTagBase + UInt32(k), calendar: &calendar)
+        }
+    }
+
+    /// Turns the fleet's new charging requests (a robotaxi at a station's node) into arrivals.
+    mutating func processFleetRequests(fleet: RobotaxiFleet, chargers: inout ChargingStations,
+                                       at time: SimTime, calendar: inout EventCalendar) throws {
+        while fleetRequestCursor < fleet.chargingLog.count {
+            let r = fleet.chargingLog[fleetRequestCursor]
+            fleetRequestCursor += 1
+            guard let s = chargers.station(atNode: Int(r.node)) else { continue }
+            try chargers.arrive(vehicle: r.vehicle, station: s,
+                                demand: .stateOfCharge(batteryKWh: r.batteryKWh, current: min(r.soc, r.targetSoC), target: r.targetSoC),
+                                at: time, calendar: &calendar)
         }
     }
 
@@ -151,20 +162,18 @@ struct ChargingCoupling {
                 let k = Int(d.vehicle - Self.privateVehicleBase)
                 guard k < visitPhase.count else { continue }
                 let battery = tripBattery[Int(visitTrip[k])]
-                let soc = min(1, visitSoC[k] + d.energyKWh / battery)
+                let soc = d.finalSoC ?? visitSoC[k]
                 visitSoC[k] = soc
                 visitPhase[k] = 2
                 try traffic.addTrip(origin: Int(stationNode[Int(visitStation[k])]), destination: Int(visitDestination[k]),
                                     departure: time, ev: (battery, tripConsumption[Int(visitTrip[k])], soc),
                                     tag: Self.privateTagBase + UInt32(k), calendar: &calendar)
-            } else if fleet != nil {
-                let v = Int(d.vehicle)
-                let start = v < fleetPlugSoC.count ? fleetPlugSoC[v] : 0
-                try fleet?.chargingFinished(vehicle: v, soc: min(1, start + d.energyKWh / fleetBattery), at: time,
-                                            calendar: &calendar, traffic: &traffic)
+            } else if let soc = d.finalSoC {
+                try fleet?.chargingFinished(vehicle: Int(d.vehicle), soc: soc, at: time, calendar: &calendar, traffic: &traffic)
             }
         }
     }
 
-    var privateVisitCount: Int { privateVisits }
+    /// Low-battery detours to a station so far.
+    var privateVisitCount: Int { visitPhase.count }
 }

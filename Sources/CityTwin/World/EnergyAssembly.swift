@@ -49,7 +49,7 @@ enum EnergyAssembly {
         var classes: [BuildingClassSpec] = []
         for (k, c) in s.buildings.enumerated() where c.count > 0 {
             let field = "buildings.classes[\(k)]"
-            guard var archetype = archetype(named: c.archetype) else {
+            guard var archetype = BuildingArchetype.named(c.archetype) else {
                 throw ScenarioError(file: s.sourceFile, path: "\(field).archetype", message: "unknown archetype '\(c.archetype)'")
             }
             if c.setpointShift != 0 {
@@ -80,19 +80,9 @@ enum EnergyAssembly {
     /// scenario setpoints (per-building offsets are added when evaluating).
     static func comfortBands(_ s: Scenario) -> [(low: Double, high: Double)] {
         s.buildings.filter { $0.count > 0 }.compactMap { c in
-            archetype(named: c.archetype).map { a in
+            BuildingArchetype.named(c.archetype).map { a in
                 (a.hvac.heatingSetpoint + c.setpointShift - a.hvac.deadband / 2, a.hvac.coolingSetpoint + c.setpointShift + a.hvac.deadband / 2)
             }
-        }
-    }
-
-    static func archetype(named name: String) -> BuildingArchetype? {
-        switch name {
-        case "single_family": return .singleFamily
-        case "apartment": return .apartment
-        case "office": return .office
-        case "retail": return .retail
-        default: return nil
         }
     }
 

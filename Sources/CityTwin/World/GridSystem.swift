@@ -25,9 +25,9 @@ struct GridSystem {
     /// Current net bus loads handed to the solver, MW / MVAr.
     private(set) var netP: [Double], netQ: [Double]
     private let tanPhi: Double
-    /// MVA rating per case branch (0 = unrated): RATE_A, or the scenario's default for unrated ones.
-    private(set) var ratingMVA: [Double]
-    private(set) var topologyChanges = 0
+    /// MVA rating per case branch row (0 = unrated): RATE_A, or the scenario's default for unrated
+    /// ones. A property of the branch, so it does not change when interventions switch branches.
+    let ratingMVA: [Double]
 
     // Latest solution (case bus / branch order).
     private(set) var vm: [Double]
@@ -85,10 +85,10 @@ struct GridSystem {
         netP = baseP
         netQ = baseQ
         tanPhi = tan(acos(settings.powerFactor))
-        var rating = [Double](repeating: 0, count: grid.caseBranchCount)
-        for k in 0..<grid.branchCount { rating[grid.branchSourceRow[k]] = grid.rateA[k] }
-        if let d = settings.defaultRatingMVA { rating = rating.map { $0 > 0 ? $0 : d } }
-        ratingMVA = rating
+        ratingMVA = caseData.branch.map { row in
+            let rate = row[MatpowerCase.Branch.rateA]
+            return rate > 0 ? rate : (settings.defaultRatingMVA ?? 0)
+        }
         vm = grid.vm
         va = grid.va
         loading = Array(repeating: 0, count: grid.caseBranchCount)
@@ -113,9 +113,8 @@ struct GridSystem {
 
     /// Puts branch `row` (0-based case row) in or out of service, or back to its case status
     /// (`inService == nil`), and rebuilds the grid model and solvers for the new topology.
-    /// The bus set is unchanged, so outputs keep their shape; a topology that leaves buses
-    /// without a path to the slack makes the following solves fail, which is recorded as
-    /// non-convergence.
+    /// The bus set is unchanged, so outputs keep their shape; buses left without a path to the
+    /// slack become isolated (de-energised, `PowerGrid` notes it) and show 0 p.u.
     mutating func setBranchStatus(row: Int, inService: Bool?) throws {
         statusOverride[row] = inService
         var c = caseData
@@ -125,13 +124,6 @@ struct GridSystem {
         grid = try PowerGrid(matpower: c)
         solver = try PowerFlowSolver(grid: grid, options: Self.options(settings))
         dcSolver = settings.method == .dc ? try DCPowerFlow(grid: grid) : nil
-        var rating = [Double](repeating: 0, count: grid.caseBranchCount)
-        for k in 0..<grid.branchCount { rating[grid.branchSourceRow[k]] = grid.rateA[k] }
-        if let d = settings.defaultRatingMVA {
-            for k in 0..<grid.branchCount where rating[grid.branchSourceRow[k]] == 0 { rating[grid.branchSourceRow[k]] = d }
-        }
-        ratingMVA = rating
-        topologyChanges += 1
     }
 
     /// Sets the explicit loads from per-bus watt arrays (consumption and local generation).

@@ -19,8 +19,6 @@ struct World: EventHandler {
     var charging: ChargingCoupling?
     /// Recorded sessions to replay at a station.
     var sessionArrivals: [ChargingArrivalPlan] = []
-    /// Cursor into the fleet's charging requests.
-    private var fleetChargingCursor = 0
     /// Rain → free-speed factor for traffic.
     var rain: RainSpeedModel?
     let recorder: Recorder
@@ -111,7 +109,7 @@ struct World: EventHandler {
             applyIntervention(event.agent, at: event.time, calendar: &calendar)
         case HandlerID.loadCheck:
             publishLoads()
-            if grid?.loadJumped() == true { solveGrid(at: event.time, extra: true) }
+            if grid?.loadJumped() == true { solveGrid(at: event.time, extra: true, loadsPublished: true) }
         case HandlerID.snapshot:
             traffic?.snapshot(now: event.time, flow: &linkFlow, meanSpeed: &linkSpeed, occupancy: &linkOccupancy,
                               queueLength: &linkQueue)
@@ -153,22 +151,7 @@ struct World: EventHandler {
                 if charging != nil, chargers != nil {
                     let before = (charging?.arrivalCursor ?? 0, charging?.departureCursor ?? 0)
                     try charging?.processArrivals(traffic: &traffic!, chargers: &chargers!, at: time, calendar: &calendar)
-                    if let f = fleet, fleetChargingCursor < f.chargingLog.count {
-                        while fleetChargingCursor < (fleet?.chargingLog.count ?? 0) {
-                            let r = fleet!.chargingLog[fleetChargingCursor]
-                            fleetChargingCursor += 1
-                            guard let s = charging?.stationNode.firstIndex(of: r.node) else { continue }
-                            if charging!.fleetPlugSoC.count <= Int(r.vehicle) {
-                                charging!.fleetPlugSoC += Array(repeating: 0, count: Int(r.vehicle) + 1 - charging!.fleetPlugSoC.count)
-                            }
-                            charging!.fleetPlugSoC[Int(r.vehicle)] = r.soc
-                            charging!.fleetBattery = r.batteryKWh
-                            try chargers?.arrive(vehicle: r.vehicle, station: s,
-                                                 demand: .stateOfCharge(batteryKWh: r.batteryKWh, current: min(r.soc, r.targetSoC),
-                                                                        target: r.targetSoC),
-                                                 at: time, calendar: &calendar)
-                        }
-                    }
+                    if let f = fleet { try charging?.processFleetRequests(fleet: f, chargers: &chargers!, at: time, calendar: &calendar) }
                     try charging?.processDepartures(chargers: chargers!, traffic: &traffic!, fleet: &fleet, at: time, calendar: &calendar)
                     let after = (charging?.arrivalCursor ?? 0, charging?.departureCursor ?? 0)
                     // Departures can add trips that arrive at once (and vice versa): loop until quiet.
@@ -195,8 +178,8 @@ struct World: EventHandler {
         grid?.setExplicitLoads(consumptionW: busConsumption, generationW: busGeneration)
     }
 
-    mutating func solveGrid(at time: SimTime, extra: Bool) {
-        publishLoads()
+    mutating func solveGrid(at time: SimTime, extra: Bool, loadsPublished: Bool = false) {
+        if !loadsPublished { publishLoads() }
         do { try grid?.solve(at: time, extra: extra) } catch { failure = failure ?? error }
     }
 

@@ -173,17 +173,25 @@ enum WeatherAssembly {
         } catch let e as WeatherError {
             throw ScenarioError(file: s.sourceFile, path: "weather", message: e.description)
         }
+        series.apply(try transforms(w, file: s.sourceFile))
+        return series
+    }
+
+    /// The scenario's weather transforms as Weather values. Used both when validating a
+    /// scenario and when building its series, so `citytwin validate` rejects exactly what a run
+    /// would (e.g. ramps longer than the window).
+    static func transforms(_ w: WeatherSettings, file: String) throws -> [WeatherTransform] {
         do {
             var transforms: [WeatherTransform] = []
             if let h = w.heatWave {
                 transforms.append(.heatWave(try HeatWave(window: TimeWindow(start: h.start, end: h.end, field: "weather.heat_wave"),
                                                          deltaT: h.deltaC, rampInHours: h.rampHours, rampOutHours: h.rampHours,
-                                                         extraDailyAmplitude: h.extraDailyAmplitudeC)))
+                                                         extraDailyAmplitude: h.extraDailyAmplitudeC, field: "weather.heat_wave")))
             }
             if let c = w.coldSnap {
                 transforms.append(.coldSnap(try ColdSnap(window: TimeWindow(start: c.start, end: c.end, field: "weather.cold_snap"),
                                                          deltaT: c.deltaC, rampInHours: c.rampHours, rampOutHours: c.rampHours,
-                                                         extraDailyAmplitude: c.extraDailyAmplitudeC)))
+                                                         extraDailyAmplitude: c.extraDailyAmplitudeC, field: "weather.cold_snap")))
             }
             if let st = w.storm {
                 transforms.append(.storm(try Storm(window: TimeWindow(start: st.start, end: st.end, field: "weather.storm"),
@@ -193,10 +201,9 @@ enum WeatherAssembly {
             if w.irradianceScale != 1 {
                 transforms.append(.irradianceScale(try IrradianceScale(factor: w.irradianceScale, field: "weather.irradiance_scale")))
             }
-            series.apply(transforms)
+            return transforms
         } catch let e as WeatherError {
-            throw ScenarioError(file: s.sourceFile, path: e.field, message: "expected \(e.expected), found '\(e.found)'")
+            throw ScenarioError(file: file, path: e.field, message: "expected \(e.expected), found '\(e.found)'")
         }
-        return series
     }
 }

@@ -197,8 +197,10 @@ extension WeatherSettings {
         let storm = try StormSettings.decode(r.object("storm"))
         let scale = try r.double("irradiance_scale", default: 1, in: 0...2)
         try r.finish()
-        return WeatherSettings(epwPath: epw, synthetic: synthetic, updateIntervalMs: step, heatWave: heat,
-                               coldSnap: cold, storm: storm, irradianceScale: scale)
+        let settings = WeatherSettings(epwPath: epw, synthetic: synthetic, updateIntervalMs: step, heatWave: heat,
+                                       coldSnap: cold, storm: storm, irradianceScale: scale)
+        _ = try WeatherAssembly.transforms(settings, file: file)
+        return settings
     }
 }
 

@@ -96,7 +96,9 @@ struct ScenarioOptions: ParsableArguments {
 }
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a scenario without running it.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check a scenario without running it.",
+        discussion: "Validates every field, then loads the model data and resolves every reference (buses, road nodes, links, stations) as a run would, without simulating or writing anything.")
 
     @OptionGroup var options: ScenarioOptions
 
@@ -105,6 +107,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let s = try options.load()
+        try CityRun.check(s) { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
         if printResolved {
             print(s.resolvedText)
         } else {

@@ -46,6 +46,11 @@ final class CLITests: XCTestCase {
 
         let ok = try CommandLineTool.run(["validate", "Scenarios/heatwave.yaml"])
         XCTAssertEqual(ok.status, 0, ok.stderr)
+
+        // References into the model data are resolved too, as a run would.
+        let ref = try CommandLineTool.run(["validate", "Scenarios/baseline.yaml", "--set", "pv.systems[0].buses=[4, 400]"])
+        XCTAssertEqual(ref.status, 2)
+        XCTAssertTrue(ref.stderr.contains("pv.systems[0].buses[1]: bus 400 is not in grid case case33bw"), ref.stderr)
     }
 
     func testBadInputsLeaveNoOutputFile() throws {

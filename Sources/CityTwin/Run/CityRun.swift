@@ -40,51 +40,11 @@ public enum CityRun {
         let collected = WarningLog()
         let warn: (String) -> Void = { collected.messages.append($0); warn($0) }
         let path = outputPath ?? scenario.output.path
-        let calendar = try simCalendar(scenario)
-        let weatherSeries = try WeatherAssembly.series(scenario, calendar: calendar)
-
-        var grid: GridSystem?
-        var buildings: BuildingStock?
-        var pv: PVFleet?
-        if let g = scenario.grid {
-            let system = try GridSystem(settings: g, source: scenario.sourceFile)
-            for note in system.grid.notes { warn("\((g.casePath as NSString).lastPathComponent): \(note)") }
-            buildings = try EnergyAssembly.buildings(scenario, grid: system.grid, calendar: calendar,
-                                                     initialOutdoor: weatherSeries.sample(at: .zero).temperature,
-                                                     handlerBase: HandlerID.buildingsBase)
-            pv = try EnergyAssembly.pv(scenario, grid: system.grid)
-            grid = system
-        }
-
-        var traffic: TrafficSystem?
-        var network: RoadNetwork?
-        var chargers: ChargingStations?
-        var fleet: RobotaxiFleet?
-        var charging: ChargingCoupling?
-        if let m = scenario.mobility {
-            let net = try MobilityAssembly.network(m, file: scenario.sourceFile, warn: warn)
-            let trips = try MobilityAssembly.trips(scenario, network: net)
-            traffic = try MobilityAssembly.traffic(scenario, network: net, trips: trips, handlerBase: HandlerID.trafficBase)
-            network = net
-            if let g = grid {
-                chargers = try ChargingAssembly.stations(scenario, network: net, grid: g.grid, handlerBase: HandlerID.chargersBase)
-            }
-            let stationNodes = chargers?.configuration.stations.map { Int32($0.node) } ?? []
-            fleet = try ChargingAssembly.fleet(scenario, network: net, stationNodes: stationNodes, handlerBase: HandlerID.fleetBase)
-            if let c = chargers, let g = grid {
-                charging = try ChargingCoupling(settings: scenario.charging, stationNode: stationNodes,
-                                                stationBus: c.configuration.stations.map(\.bus), grid: g.grid,
-                                                ratedKW: (0..<c.count).map { c.ratedPowerKW($0) }, trips: trips,
-                                                source: scenario.sourceFile)
-            }
-        }
-        let rain = try scenario.mobility.map {
-            try RainSpeedModel(heavyRainMmPerHour: $0.traffic.heavyRainMmPerHour, minimumFactor: $0.traffic.rainSpeedFactor)
-        }
-
-        let sessionArrivals = try ChargingAssembly.sessionArrivals(scenario, calendar: calendar)
-        let interventions = try ResolvedIntervention.resolve(scenario, calendar: calendar, network: network, grid: grid?.grid,
-                                                             caseBranchCount: grid?.caseBranchCount ?? 0)
+        let a = try Assembly(scenario, warn: warn)
+        let calendar = a.calendar, weatherSeries = a.weatherSeries
+        let grid = a.grid, buildings = a.buildings, pv = a.pv, traffic = a.traffic, network = a.network
+        let chargers = a.chargers, fleet = a.fleet, charging = a.charging, rain = a.rain
+        let sessionArrivals = a.sessionArrivals, interventions = a.interventions
 
         let output = try HDF5File.createAtomic(finalPath: path)
         let file = output.file
@@ -134,6 +94,12 @@ public enum CityRun {
                           snapshots: recorder.snapshotCount)
     }
 
+    /// Builds the world of `scenario` without running it or writing anything: loads every data
+    /// file and resolves every reference. Throws what `execute` would throw before starting.
+    public static func check(_ scenario: Scenario, warn: (String) -> Void = { _ in }) throws {
+        _ = try Assembly(scenario, warn: warn)
+    }
+
     static func simCalendar(_ s: Scenario) throws -> SimCalendar {
         do { return try SimCalendar(iso8601: s.start, field: "start") } catch {
             throw ScenarioError(file: s.sourceFile, path: "start", message: "\(error)")
@@ -143,6 +109,87 @@ public enum CityRun {
     static func canonicalStart(_ c: SimCalendar) -> String {
         let s = c.start
         return String(format: "%04d-%02d-%02dT%02d:%02d:00", s.year, s.month, s.day, s.hour, s.minute)
+    }
+}
+
+/// Everything a run builds from a scenario before it writes anything: the data loaded and every
+/// reference (buses, nodes, links, stations) resolved. `citytwin validate` builds it too, so a
+/// scenario that validates does not fail when it starts.
+struct Assembly {
+    let calendar: SimCalendar
+    let weatherSeries: WeatherSeries
+    var grid: GridSystem?
+    var buildings: BuildingStock?
+    var pv: PVFleet?
+    var traffic: TrafficSystem?
+    var network: RoadNetwork?
+    var chargers: ChargingStations?
+    var fleet: RobotaxiFleet?
+    var charging: ChargingCoupling?
+    var rain: RainSpeedModel?
+    var sessionArrivals: [ChargingArrivalPlan]
+    var interventions: [ResolvedIntervention]
+
+    init(_ scenario: Scenario, warn: (String) -> Void) throws {
+        let calendar = try CityRun.simCalendar(scenario)
+        let weatherSeries = try WeatherAssembly.series(scenario, calendar: calendar)
+
+        var grid: GridSystem?
+        var buildings: BuildingStock?
+        var pv: PVFleet?
+        if let g = scenario.grid {
+            let system = try GridSystem(settings: g, source: scenario.sourceFile)
+            for note in system.grid.notes { warn("\((g.casePath as NSString).lastPathComponent): \(note)") }
+            buildings = try EnergyAssembly.buildings(scenario, grid: system.grid, calendar: calendar,
+                                                     initialOutdoor: weatherSeries.sample(at: .zero).temperature,
+                                                     handlerBase: HandlerID.buildingsBase)
+            pv = try EnergyAssembly.pv(scenario, grid: system.grid)
+            grid = system
+        }
+
+        var traffic: TrafficSystem?
+        var network: RoadNetwork?
+        var chargers: ChargingStations?
+        var fleet: RobotaxiFleet?
+        var charging: ChargingCoupling?
+        if let m = scenario.mobility {
+            let net = try MobilityAssembly.network(m, file: scenario.sourceFile, warn: warn)
+            let trips = try MobilityAssembly.trips(scenario, network: net)
+            traffic = try MobilityAssembly.traffic(scenario, network: net, trips: trips, handlerBase: HandlerID.trafficBase)
+            network = net
+            if let g = grid {
+                chargers = try ChargingAssembly.stations(scenario, network: net, grid: g.grid, handlerBase: HandlerID.chargersBase)
+            }
+            let stationNodes = chargers?.configuration.stations.map { Int32($0.node) } ?? []
+            fleet = try ChargingAssembly.fleet(scenario, network: net, stationNodes: stationNodes, handlerBase: HandlerID.fleetBase)
+            if let c = chargers, let g = grid {
+                charging = try ChargingCoupling(settings: scenario.charging, stationNode: stationNodes,
+                                                stationBus: c.configuration.stations.map(\.bus), grid: g.grid,
+                                                ratedKW: (0..<c.count).map { c.ratedPowerKW($0) }, trips: trips,
+                                                source: scenario.sourceFile)
+            }
+        }
+        let rain = try scenario.mobility.map {
+            try RainSpeedModel(heavyRainMmPerHour: $0.traffic.heavyRainMmPerHour, minimumFactor: $0.traffic.rainSpeedFactor)
+        }
+
+        let sessionArrivals = try ChargingAssembly.sessionArrivals(scenario, calendar: calendar)
+        let interventions = try ResolvedIntervention.resolve(scenario, calendar: calendar, network: network, grid: grid?.grid,
+                                                             caseBranchCount: grid?.caseBranchCount ?? 0)
+
+        self.calendar = calendar
+        self.weatherSeries = weatherSeries
+        self.grid = grid
+        self.buildings = buildings
+        self.pv = pv
+        self.traffic = traffic
+        self.network = network
+        self.chargers = chargers
+        self.fleet = fleet
+        self.charging = charging
+        self.rain = rain
+        self.sessionArrivals = sessionArrivals
+        self.interventions = interventions
     }
 }
 

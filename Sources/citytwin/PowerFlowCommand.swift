@@ -29,17 +29,27 @@ struct PowerFlow: ParsableCommand {
     @Flag(help: "Enforce generator reactive-power limits (PV buses switch to PQ).")
     var enforceQLimits = false
 
+    @Option(help: ArgumentHelp("Solve a quasi-static time series instead: N warm-started solves with all loads scaled by 1 + 0.03 sin(2 pi step/96) (15-minute steps of a daily swing); reports the median per step.", valueName: "N"))
+    var series: Int = 0
+
+    @Flag(help: "Classic Newton (one Jacobian factorisation per iteration) instead of lazy Jacobian updates in warm-started solves.")
+    var noJacobianReuse = false
+
     func validate() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard tolerance > 0, tolerance < 1 else { throw ValidationError("--tolerance must be in (0, 1)") }
         guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be at least 1") }
+        guard series >= 0 else { throw ValidationError("--series must be 0 (off) or a number of steps") }
+        guard series == 0 || !dc else { throw ValidationError("--series applies to the AC power flow only, not with --dc") }
     }
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: caseFile) else { throw CLIError(message: "\(caseFile): file not found") }
         let options = PowerFlowCaseOptions(dc: dc, repeatCount: `repeat`,
                                            powerFlow: PowerFlowOptions(tolerance: tolerance, maxIterations: maxIterations,
-                                                                       enforceQLimits: enforceQLimits))
+                                                                       enforceQLimits: enforceQLimits,
+                                                                       reuseJacobian: !noJacobianReuse),
+                                           seriesSteps: series)
         // Repairs the model makes (islanded buses, missing slack) are reported, not hidden.
         for note in try PowerGrid(matpower: MatpowerReader.read(path: caseFile)).notes {
             FileHandle.standardError.write(Data("warning: \(note)\n".utf8))

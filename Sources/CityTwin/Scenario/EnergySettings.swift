@@ -15,6 +15,8 @@ public struct GridSettings: Sendable {
     public var tolerance: Double
     public var maxIterations: Int
     public var enforceQLimits: Bool
+    /// Lazy Jacobian updates across the run's solves (see `PowerFlowOptions.reuseJacobian`).
+    public var reuseJacobian: Bool
     /// Multiplier of the case's own bus loads (the load not modelled explicitly).
     public var caseLoadScale: Double
     /// Power factor of building and charger loads (Q = P tan φ).
@@ -72,6 +74,7 @@ extension GridSettings {
             tolerance: try r.double("tolerance", default: 1e-8, in: 1e-14...1e-2),
             maxIterations: try r.int("max_iterations", default: 10, in: 1...100),
             enforceQLimits: try r.bool("enforce_q_limits", default: false),
+            reuseJacobian: try r.bool("reuse_jacobian", default: true),
             caseLoadScale: try r.double("case_load_scale", default: 1, in: 0...100),
             powerFactor: try r.double("power_factor", default: 0.95, in: 0.1...1),
             voltageMin: try r.double("voltage_min", default: 0.95, in: 0.5...1.2),

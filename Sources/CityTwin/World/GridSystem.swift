@@ -100,7 +100,8 @@ struct GridSystem {
     var busCount: Int { grid.busCount }
 
     static func options(_ s: GridSettings) -> PowerFlowOptions {
-        PowerFlowOptions(tolerance: s.tolerance, maxIterations: s.maxIterations, enforceQLimits: s.enforceQLimits)
+        PowerFlowOptions(tolerance: s.tolerance, maxIterations: s.maxIterations, enforceQLimits: s.enforceQLimits,
+                         reuseJacobian: s.reuseJacobian)
     }
 
     /// Every branch row of the case file: end bus numbers and case status.

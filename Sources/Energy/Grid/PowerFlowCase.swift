@@ -9,9 +9,21 @@ public struct PowerFlowCaseOptions: Sendable, Equatable {
     /// structure); the report gives their median and minimum. At least 1.
     public var repeatCount: Int
     public var powerFlow: PowerFlowOptions
+    /// AC only. 0: `repeatCount` cold solves. N > 0: a quasi-static time series instead — one
+    /// untimed cold solve at nominal load, then N timed solves, each warm-started from the one
+    /// before, with every bus load (P and Q) scaled by ``seriesLoadScale(step:)``: a ±3 % daily
+    /// swing in 15-minute steps. Step 96 is back at nominal load, so a 96-step series ends on
+    /// the case's own solution.
+    public var seriesSteps: Int
 
-    public init(dc: Bool = false, repeatCount: Int = 1, powerFlow: PowerFlowOptions = PowerFlowOptions()) {
-        self.dc = dc; self.repeatCount = repeatCount; self.powerFlow = powerFlow
+    public init(dc: Bool = false, repeatCount: Int = 1, powerFlow: PowerFlowOptions = PowerFlowOptions(), seriesSteps: Int = 0) {
+        self.dc = dc; self.repeatCount = repeatCount; self.powerFlow = powerFlow; self.seriesSteps = seriesSteps
+    }
+
+    /// Load scale of time-series step `step` (1-based): 1 + 0.03 · sin(2π · step / 96). The
+    /// benchmark scripts apply the same factors to pandapower and lightsim2grid.
+    public static func seriesLoadScale(step: Int) -> Double {
+        1 + 0.03 * sin(2 * Double.pi * Double(step) / 96)
     }
 }
 
@@ -33,6 +45,11 @@ public struct PowerFlowReport: Sendable {
     /// pivoting); later repeats reuse its pivot order (`klu_refactor`).
     public var firstSolveSeconds: Double
     public var repeats: Int
+    /// Time-series mode (`seriesSteps > 0`): steps solved, and Newton iterations and Jacobian
+    /// factorisations summed over them. Zero otherwise.
+    public var seriesSteps = 0
+    public var seriesIterations = 0
+    public var seriesFactorizations = 0
 
     /// JSON text with a fixed key order: `case`, `mode`, `converged`, `iterations`,
     /// `max_mismatch`, `worst_bus`, `bus_i`, `vm_pu`, `va_degree` (case bus order), injections,
@@ -50,6 +67,7 @@ public struct PowerFlowReport: Sendable {
         if let r = ac {
             key("converged"); s += r.converged ? "true" : "false"
             key("iterations"); s += "\(r.iterations)"
+            key("factorizations"); s += "\(r.factorizations)"
             key("max_mismatch"); s += num(r.maxMismatch)
             key("worst_bus"); s += "\(r.worstBusID)"
             key("vm_pu"); s += arr(r.vm)
@@ -76,6 +94,11 @@ public struct PowerFlowReport: Sendable {
             key("branch_loading_percent"); s += arr(r.loadingPercent)
         }
         key("repeats"); s += "\(repeats)"
+        if seriesSteps > 0 {
+            key("series_steps"); s += "\(seriesSteps)"
+            key("series_iterations"); s += "\(seriesIterations)"
+            key("series_factorizations"); s += "\(seriesFactorizations)"
+        }
         key("parse_seconds"); s += num(parseSeconds)
         key("setup_seconds"); s += num(setupSeconds)
         key("solve_seconds"); s += num(solveSeconds)
@@ -93,6 +116,9 @@ public struct PowerFlowReport: Sendable {
             var s = "\(caseName): AC power flow \(r.converged ? "converged" : "DID NOT CONVERGE") in \(r.iterations) iterations, "
             s += "max mismatch \(r.maxMismatch) p.u. at bus \(r.worstBusID)\n"
             s += "Vm \(f(vmin, 5))–\(f(vmax, 5)) p.u., losses \(f(r.lossesMW, 3)) MW / \(f(r.lossesMVAr, 3)) MVAr\n"
+            if seriesSteps > 0 {
+                s += "time series of \(seriesSteps) warm-started solves: \(seriesIterations) iterations, \(seriesFactorizations) factorisations in all\n"
+            }
             s += "solve \(f(solveSeconds * 1e3, 3)) ms (median of \(repeats), min \(f(solveSecondsMin * 1e3, 3)) ms), setup \(f(setupSeconds * 1e3, 3)) ms, parse \(f(parseSeconds * 1e3, 3)) ms"
             return s
         }
@@ -131,6 +157,29 @@ public func solveCase(path: String, options: PowerFlowCaseOptions = PowerFlowCas
     } else {
         let solver = try PowerFlowSolver(grid: grid, options: options.powerFlow)
         report.setupSeconds = Double(now() - t1) / 1e9
+        if options.seriesSteps > 0 {
+            let baseP = grid.pd, baseQ = grid.qd
+            var p = baseP, q = baseQ
+            report.ac = try solver.solve()
+            report.firstSolveSeconds = solver.lastSolveSeconds
+            for step in 1...options.seriesSteps {
+                let a = now()
+                let scale = PowerFlowCaseOptions.seriesLoadScale(step: step)
+                for i in 0..<p.count { p[i] = baseP[i] * scale; q[i] = baseQ[i] * scale }
+                let r = try solver.solve(loadsP: p, loadsQ: q)
+                times.append(Double(now() - a) / 1e9)
+                report.seriesIterations += r.iterations
+                report.seriesFactorizations += r.factorizations
+                report.ac = r
+                if !r.converged { break }
+            }
+            report.seriesSteps = times.count
+            report.repeats = times.count
+            times.sort()
+            report.solveSeconds = times[times.count / 2]
+            report.solveSecondsMin = times[0]
+            return report
+        }
         for _ in 0..<repeats {
             try solver.reset()
             report.ac = try solver.solve()

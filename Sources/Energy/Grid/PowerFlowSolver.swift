@@ -11,10 +11,19 @@ public struct PowerFlowOptions: Sendable, Equatable {
     public var flatStart: Bool
     /// Enforce generator reactive limits by PV→PQ switching (MATPOWER `pf.enforce_q_lims = 1`).
     public var enforceQLimits: Bool
+    /// Lazy Jacobian updates: try each Newton step with the LU factors of the last Jacobian
+    /// (also across solves of a time series) and refactorise only when that step fails to shrink
+    /// the mismatch by `reuseContraction`. The converged answer meets the same tolerance; only
+    /// the path differs. Off = classic Newton, one factorisation per iteration.
+    public var reuseJacobian: Bool
+    /// A step made with old factors is kept only if ‖F‖∞ falls to at most this fraction (0 < x < 1).
+    public var reuseContraction: Double
 
-    public init(tolerance: Double = 1e-8, maxIterations: Int = 10, flatStart: Bool = false, enforceQLimits: Bool = false) {
+    public init(tolerance: Double = 1e-8, maxIterations: Int = 10, flatStart: Bool = false, enforceQLimits: Bool = false,
+                reuseJacobian: Bool = true, reuseContraction: Double = 0.25) {
         self.tolerance = tolerance; self.maxIterations = maxIterations
         self.flatStart = flatStart; self.enforceQLimits = enforceQLimits
+        self.reuseJacobian = reuseJacobian; self.reuseContraction = reuseContraction
     }
 }
 
@@ -25,8 +34,11 @@ public struct PowerFlowResult: Sendable {
     /// True when the mismatch infinity norm fell below the tolerance. When false the voltages are
     /// the last iterate and must not be used as a solution.
     public var converged: Bool
-    /// Newton updates performed (0 when the start point already satisfied the tolerance).
+    /// Newton updates kept (0 when the start point already satisfied the tolerance); with
+    /// `reuseJacobian` some of them were made with an earlier Jacobian's factors.
     public var iterations: Int
+    /// Jacobian factorisations done by this solve (equals `iterations` without reuse).
+    public var factorizations: Int = 0
     /// Final mismatch infinity norm (p.u.) and the bus number where it occurs.
     public var maxMismatch: Double
     public var worstBusID: Int
@@ -88,7 +100,12 @@ public final class PowerFlowSolver {
     let vmag: Buffer, vang: Buffer, vr: Buffer, vi: Buffer
     let ir: Buffer, ii: Buffer, pcalc: Buffer, qcalc: Buffer
     let sP: Buffer, sQ: Buffer
+    /// State before a step made with old factors, restored if the step is rejected.
+    let vmagSaved: Buffer, vangSaved: Buffer
     var f: Buffer, dx: Buffer
+    /// The KLU factors hold some earlier Jacobian of the current structure (usable for reuse).
+    var factorsUsable = false
+    var factorizationsInSolve = 0
     var hasSolution = false
     var qFixedGen: [Bool]
     let originalQg: [Double]
@@ -103,7 +120,7 @@ public final class PowerFlowSolver {
     var unknownCount = 0
 
     deinit {
-        for b in [vmag, vang, vr, vi, ir, ii, pcalc, qcalc, sP, sQ, f, dx] { b.deallocate() }
+        for b in [vmag, vang, vr, vi, ir, ii, pcalc, qcalc, sP, sQ, vmagSaved, vangSaved, f, dx] { b.deallocate() }
     }
 
     /// Wall time of the last `solve` (seconds), for benchmarks.
@@ -128,6 +145,7 @@ public final class PowerFlowSolver {
         }
         vmag = buffer(nb); vang = buffer(nb); vr = buffer(nb); vi = buffer(nb)
         ir = buffer(nb); ii = buffer(nb); pcalc = buffer(nb); qcalc = buffer(nb); sP = buffer(nb); sQ = buffer(nb)
+        vmagSaved = buffer(nb); vangSaved = buffer(nb)
         f = buffer(0); dx = buffer(0)
         qFixedGen = [Bool](repeating: false, count: grid.genCount)
         originalQg = grid.qg
@@ -175,6 +193,7 @@ public final class PowerFlowSolver {
         }
         jac = pattern
         klu = try KLUFactorization(pattern: jac, options: kluOptions)
+        factorsUsable = false
         f.deallocate(); dx.deallocate()
         f = Buffer.allocate(capacity: max(1, n)); f.initialize(repeating: 0)
         dx = Buffer.allocate(capacity: max(1, n)); dx.initialize(repeating: 0)
@@ -243,9 +262,11 @@ public final class PowerFlowSolver {
         computeInjectionTargets()
     }
 
-    /// Forgets the last solution: the next solve starts from the case voltages (or flat), and
-    /// buses switched to PQ by Q-limit enforcement get their original type back.
+    /// Forgets the last solution: the next solve starts from the case voltages (or flat), with
+    /// a fresh Jacobian (no factors carried over), and buses switched to PQ by Q-limit
+    /// enforcement get their original type back. KLU's symbolic analysis and pivot order are kept.
     public func reset() throws {
+        factorsUsable = false
         if qFixedGen.contains(true) || types != grid.busType {
             for k in 0..<grid.genCount where qFixedGen[k] { grid.qg[k] = originalQg[k] }
             qFixedGen = [Bool](repeating: false, count: grid.genCount)
@@ -267,6 +288,7 @@ public final class PowerFlowSolver {
     public func solve() throws -> PowerFlowResult {
         let t0 = DispatchTime.now().uptimeNanoseconds
         if !hasSolution { initialiseVoltages(flat: options.flatStart) }
+        factorizationsInSolve = 0
         var (converged, iterations) = try newton()
         var limited: [Int] = []
         if options.enforceQLimits && converged {
@@ -300,6 +322,7 @@ public final class PowerFlowSolver {
         hasSolution = converged
         var result = makeResult(converged: converged, iterations: iterations)
         result.qLimitedBuses = limited
+        result.factorizations = factorizationsInSolve
         lastSolveSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         return result
     }
@@ -398,18 +421,39 @@ public final class PowerFlowSolver {
     }
 
     /// Runs Newton iterations from the current state. Returns (converged, iterations).
+    ///
+    /// With `reuseJacobian`, a solve that starts while KLU still holds factors from an earlier
+    /// solve (a warm start in a time series) first tries steps with those factors (chord
+    /// steps: two triangular solves instead of a factorisation). A chord step is kept if it
+    /// shrinks ‖F‖∞ to `reuseContraction` of its value (or below the tolerance); the first one
+    /// that does not is undone, and the solve continues as classic Newton (one factorisation
+    /// per iteration). A cold solve (after `reset()` or the first one) is classic Newton from
+    /// the start: measured on the PEGASE cases, chord steps far from the solution are rejected
+    /// too often to pay for themselves.
     func newton() throws -> (Bool, Int) {
         var norm = mismatch()
         var it = 0
         let tol = options.tolerance
+        let nb = grid.busCount
+        // Warm solves try old factors first and again after each refactorisation; cold ones never.
+        let lazy = options.reuseJacobian && factorsUsable
+        var mustRefactor = false
         while !(norm < tol) && it < options.maxIterations && norm.isFinite {
-            it += 1
-            fillJacobian()
-            do {
-                try klu.refactor(values: jac.values)
-            } catch NumericsError.singular(let s) {
-                _ = s
-                return (false, it)   // singular Jacobian: report non-convergence
+            let chord = lazy && !mustRefactor
+            if chord {
+                vmagSaved.baseAddress!.update(from: vmag.baseAddress!, count: nb)
+                vangSaved.baseAddress!.update(from: vang.baseAddress!, count: nb)
+            } else {
+                fillJacobian()
+                do {
+                    try klu.refactor(values: jac.values)
+                } catch NumericsError.singular {
+                    factorsUsable = false
+                    return (false, it + 1)   // singular Jacobian: report non-convergence
+                }
+                factorsUsable = true
+                factorizationsInSolve += 1
+                mustRefactor = false
             }
             let n = unknownCount
             for k in 0..<n { dx[k] = f[k] }
@@ -417,7 +461,17 @@ public final class PowerFlowSolver {
             let npvpq = pvpq.count
             for k in 0..<npvpq { vang[Int(pvpq[k])] -= dx[k] }
             for k in 0..<pq.count { vmag[Int(pq[k])] -= dx[npvpq + k] }
-            norm = mismatch()
+            let newNorm = mismatch()
+            if chord && !(newNorm < tol || newNorm <= options.reuseContraction * norm) {
+                // The old factors did not contract enough: undo, and Newton from here on.
+                vmag.baseAddress!.update(from: vmagSaved.baseAddress!, count: nb)
+                vang.baseAddress!.update(from: vangSaved.baseAddress!, count: nb)
+                norm = mismatch()
+                mustRefactor = true
+                continue
+            }
+            it += 1
+            norm = newNorm
         }
         return (norm < tol, it)
     }

@@ -108,6 +108,114 @@ def run_pandapower(ppc, repeats):
             "median": statistics.median(wall[1:]), "nr_median": statistics.median(nr[1:]), "version": pp.__version__}
 
 
+def series_scale(step):
+    """Same profile as CityTwin's PowerFlowCaseOptions.seriesLoadScale: ±3 % daily swing, 15-min steps."""
+    return 1 + 0.03 * math.sin(2 * math.pi * step / 96)
+
+
+def run_lightsim_series(ppc, steps, solver=None):
+    """Warm-started series: each solve starts from the previous voltages with loads scaled."""
+    from lightsim2grid.algorithm import NRSing_KLU
+    from pypower.ext2int import ext2int
+    from pypower.makeSbus import makeSbus
+    Ybus, Sbus, V0, ref, pv, pq = pypower_setup(ppc)
+    internal = ext2int({k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()})
+    base, bus, gen = internal["baseMVA"], internal["bus"], internal["gen"]
+    sload = (bus[:, 2] + 1j * bus[:, 3]) / base
+    sgen = Sbus + sload                    # makeSbus = gen - load
+    solver = solver or NRSing_KLU()
+    weights = np.zeros(len(V0))
+    weights[ref] = 1.0
+    ref32, pv32, pq32 = ref.astype(np.int32), pv.astype(np.int32), pq.astype(np.int32)
+    ok = solver.compute_pf(Ybus, V0.copy(), Sbus, ref32, weights, pv32, pq32, 10, 1e-8)   # cold, untimed
+    V = solver.get_V().copy()
+    times, iters = [], 0
+    for step in range(1, steps + 1):
+        t = time.perf_counter()
+        S = sgen - series_scale(step) * sload
+        ok = solver.compute_pf(Ybus, V, S, ref32, weights, pv32, pq32, 10, 1e-8)
+        V = solver.get_V().copy()
+        times.append(time.perf_counter() - t)
+        iters += solver.get_nb_iter()
+        if not ok:
+            break
+    return {"ok": bool(ok), "steps": len(times), "iters": iters, "vm": np.abs(V), "median": statistics.median(times)}
+
+
+def run_pandapower_series(ppc, steps):
+    import pandapower as pp
+    from pandapower.converter.pypower.from_ppc import from_ppc
+    ppc = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()}
+    ppc["bus"][ppc["bus"][:, 9] == 0, 9] = 1.0
+    import io, contextlib
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        net = from_ppc(ppc, f_hz=60)
+    tol = 1e-8 * ppc["baseMVA"]
+    pp.runpp(net, algorithm="nr", tolerance_mva=tol, max_iteration=10, numba=True)   # cold, untimed
+    p0, q0 = net.load.p_mw.values.copy(), net.load.q_mvar.values.copy()
+    times, iters = [], 0
+    for step in range(1, steps + 1):
+        t = time.perf_counter()
+        f = series_scale(step)
+        net.load["p_mw"] = p0 * f
+        net.load["q_mvar"] = q0 * f
+        pp.runpp(net, algorithm="nr", tolerance_mva=tol, max_iteration=10, numba=True, init="results")
+        times.append(time.perf_counter() - t)
+        iters += int(net._ppc["iterations"])
+        if not net.converged:
+            break
+    return {"ok": bool(net.converged), "steps": len(times), "iters": iters, "median": statistics.median(times)}
+
+
+def run_citytwin_series(cmd, path, steps, reuse=True):
+    extra = [] if reuse else ["--no-jacobian-reuse"]
+    out = subprocess.run(cmd.split() + [path, "--json", "--series", str(steps)] + extra, check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout)
+    return {"ok": r["converged"], "steps": r["series_steps"], "iters": r["series_iterations"],
+            "facts": r["series_factorizations"], "vm": np.array(r["vm_pu"]), "median": r["solve_seconds"]}
+
+
+def series_table(a, cases):
+    """Quasi-static time series: per-step medians, every tool warm-started from its last solution."""
+    rows = []
+    for case in cases:
+        path = os.path.join(a.root, "Models/grids/%s.m" % case)
+        vm_ref, _ = reference(a.root, case)
+        ppc = parse_m(path)
+        from lightsim2grid.algorithm import NRSing_KLU
+        solver = NRSing_KLU()
+        cts, cns, lss, pps = [], [], [], []
+        for _ in range(a.rounds):
+            cts.append(run_citytwin_series(a.citytwin, path, a.series))
+            cns.append(run_citytwin_series(a.citytwin, path, a.series, reuse=False))
+            lss.append(run_lightsim_series(ppc, a.series, solver))
+            if not a.no_pandapower:
+                pps.append(run_pandapower_series(ppc, a.series))
+        med = lambda xs: statistics.median(x["median"] for x in xs)
+        row = {"case": case, "ct": cts[-1], "cn": cns[-1], "ls": lss[-1], "ct_ms": med(cts) * 1e3, "cn_ms": med(cns) * 1e3,
+               "ls_ms": med(lss) * 1e3, "ct_dvm": float(np.max(np.abs(cts[-1]["vm"] - vm_ref)))}
+        if pps:
+            row.update({"pp": pps[-1], "pp_ms": med(pps) * 1e3})
+        rows.append(row)
+        print("done series %s" % case, file=sys.stderr)
+    print("\nQuasi-static time series: %d warm-started solves (loads x (1 + 0.03 sin(2 pi step/96))), per-step median "
+          "(ms) over %d rounds; ΔVm = last step (nominal load) vs PYPOWER reference\n" % (a.series, a.rounds))
+    cols = ["case", "CityTwin it / LU", "CityTwin ms", "ΔVm", "CityTwin classic-Newton ms", "LS2G it", "LS2G ms",
+            "LS2G / CityTwin"]
+    if not a.no_pandapower:
+        cols += ["pandapower it", "pandapower ms", "pandapower / CityTwin"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        ok = all(x["ok"] and x["steps"] == a.series for x in [r["ct"], r["cn"], r["ls"]] + ([r["pp"]] if "pp" in r else []))
+        line = "| %s%s | %d / %d | %.4f | %.1e | %.4f | %d | %.4f | %.1f× |" % (
+            r["case"], "" if ok else " (not all steps converged)", r["ct"]["iters"], r["ct"]["facts"], r["ct_ms"], r["ct_dvm"],
+            r["cn_ms"], r["ls"]["iters"], r["ls_ms"], r["ls_ms"] / r["ct_ms"])
+        if "pp" in r:
+            line += " %d | %.2f | %.0f× |" % (r["pp"]["iters"], r["pp_ms"], r["pp_ms"] / r["ct_ms"])
+        print(line)
+
+
 def run_citytwin(cmd, path, repeats):
     out = subprocess.run(cmd.split() + [path, "--json", "--repeat", str(repeats)], check=True, capture_output=True, text=True)
     r = json.loads(out.stdout)
@@ -124,8 +232,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-pandapower", action="store_true")
     ap.add_argument("--json-out")
+    ap.add_argument("--series", type=int, default=96, help="time-series steps (0: skip that table)")
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args()
+    if a.series > 0:
+        series_table(a, a.cases)
     rows = []
     for case in a.cases:
         path = os.path.join(a.root, "Models/grids/%s.m" % case)
@@ -163,7 +274,7 @@ def main():
     cols = ["case", "buses", "CityTwin it", "CityTwin max ΔVm", "CityTwin ms", "LS2G it", "LS2G max ΔVm",
             "LS2G ms (call)", "LS2G ms (C++ timer)", "LS2G call / CityTwin", "LS2G C++ / CityTwin"]
     if not a.no_pandapower:
-        cols += ["pandapower it", "pp max ΔVm", "pp runpp ms", "pp NR-only ms"]
+        cols += ["pandapower it", "pp max ΔVm", "pp runpp ms", "pp NR-only ms", "pp runpp / CityTwin"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:
@@ -171,7 +282,7 @@ def main():
             r["case"], r["buses"], r["ct_iters"], r["ct_dvm"], r["ct_ms"], r["ls_iters"], r["ls_dvm"], r["ls_ms"],
             r["ls_internal_ms"], r["ls_ms"] / r["ct_ms"], r["ls_internal_ms"] / r["ct_ms"])
         if "pp_ms" in r:
-            line += " %d | %.1e | %.2f | %.3f |" % (r["pp_iters"], r["pp_dvm"], r["pp_ms"], r["pp_nr_ms"])
+            line += " %d | %.1e | %.2f | %.3f | %.0f× |" % (r["pp_iters"], r["pp_dvm"], r["pp_ms"], r["pp_nr_ms"], r["pp_ms"] / r["ct_ms"])
         print(line)
     print("\nCityTwin one-off costs, ms: parse (read + PowerGrid), setup (Ybus, Jacobian pattern, KLU analysis),")
     print("first solve (includes KLU's first full factorisation; later solves refactor with its pivot order):")

@@ -1,26 +1,27 @@
 /// The future event list: a monotone radix queue ("hierarchical timing wheel") over integer
-/// millisecond times.
+/// millisecond times, with every bucket a FIFO linked list through one entry pool.
 ///
-/// Structure (see docs/kernel.md): 11 levels of 64 buckets, one 6-bit digit of the 64-bit time
-/// per level. An event goes to the level of the highest digit in which its time differs from
-/// the calendar's cursor, so level 0 holds events of the current 64 ms block, one bucket per
-/// millisecond. A bitmap per level finds the next non-empty bucket with one `tzcnt`. When level
-/// 0 runs dry the first non-empty bucket of the lowest non-empty level is spilled one level
-/// down. Every event therefore moves at most once per level (in practice 1-3 times), schedule
-/// is O(1), pop is amortised O(1) (bounded by the 11 levels), and each bucket is a contiguous
-/// array that is appended to and streamed: no comparisons, no pointer chasing, no allocation in
-/// steady state.
+/// Structure (see docs/kernel.md): level 0 has 4,096 one-millisecond buckets for the cursor's
+/// 4,096-ms block; level 1 has 4,096 buckets of 4,096 ms for its 2^24-ms (4.7-hour) block; five
+/// upper levels of 256 buckets take one 8-bit digit each of the rest of the 64-bit time. An
+/// event goes to the lowest level whose block contains both it and the cursor. Two-level
+/// bitmaps find the next non-empty bucket with two `tzcnt`s. When level 0 runs dry, the first
+/// non-empty level-1 bucket is relinked into level 0 (the upper levels, rarely used, spill the
+/// same way). An event with a hold under 4.7 hours is therefore linked at most twice; schedule
+/// is O(1), pop is amortised O(1); nothing is compared, copied or allocated in steady state,
+/// and the bitmap updates are branch-free, because whether a bitmap word was empty is
+/// data-dependent and a mispredicted branch there cost more than the rest of the event.
 ///
-/// Equal times always land in the same bucket in scheduling order, which makes the order FIFO
+/// Equal times always land in the same list in scheduling order, which makes the order FIFO
 /// without a stored sequence number. Priorities: when any event has a non-zero priority, the
 /// bucket of the current millisecond is stably sorted by priority when it is opened and later
 /// insertions into it go to their sorted place.
 ///
-/// Cancellation is lazy: a cancelled entry stays in its bucket as a tombstone (its slot
+/// Cancellation is lazy: a cancelled entry stays in its list as a tombstone (its slot
 /// generation no longer matches) and is dropped when it is spilled or reached. Tombstones are
-/// purged in one O(n) sweep when they outnumber live events, and bucket buffers are released
-/// once they hold more than twice the live events plus 1 MiB, so memory stays bounded in long
-/// runs.
+/// purged in one O(n) sweep when they outnumber live events, and the entry pool is compacted
+/// when a drained burst left it more than 8 times larger than needed, so memory stays bounded
+/// in long runs.
 ///
 /// `EventCalendar` is a value type with copy-on-write storage (copying a calendar gives an
 /// independent calendar). Not thread-safe for concurrent mutation, like any Swift value.
@@ -73,6 +74,7 @@ public struct EventCalendar: Sendable {
     /// pending events that avoids a cache miss per event). Events with a non-zero priority or a
     /// handler id >= 2^31 take the ordinary tracked path transparently. O(1).
     @inlinable
+    @inline(__always)
     public mutating func scheduleUntracked(at time: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) {
         precondition(time.milliseconds >= storage.now, "EventCalendar.scheduleUntracked: time \(time) is before now \(now)")
         makeUnique()
@@ -85,6 +87,7 @@ public struct EventCalendar: Sendable {
 
     /// ``scheduleUntracked(at:priority:handler:agent:)`` at `now + delay`.
     @inlinable
+    @inline(__always)
     public mutating func scheduleUntracked(after delay: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) {
         scheduleUntracked(at: now + delay, priority: priority, handler: handler, agent: agent)
     }
@@ -144,6 +147,7 @@ public struct EventCalendar: Sendable {
     /// Like ``popNext()`` but returns nil (leaving the event pending and `now` unchanged) when
     /// the next event is later than `limit`. Used by run loops with an end time.
     @inlinable
+    @inline(__always)
     public mutating func popNext(notAfter limit: SimTime) -> Event? {
         makeUnique()
         return storage.popNext(notAfter: limit.milliseconds)
@@ -154,8 +158,8 @@ public struct EventCalendar: Sendable {
     @discardableResult
     public mutating func advanceIdle(to time: SimTime) -> Bool {
         guard time.milliseconds > storage.now else { return time.milliseconds == storage.now }
+        if let next = storage.nextEventTime(), next <= UInt64(time.milliseconds) { return false }
         makeUnique()
-        guard storage.popNext(notAfter: time.milliseconds, peekOnly: true) == nil else { return false }
         storage.now = time.milliseconds
         return true
     }
@@ -210,92 +214,99 @@ struct CalendarSlot {
     }
 }
 
-@usableFromInline
-struct CalendarBucket {
-    @usableFromInline var base: UnsafeMutablePointer<CalendarEntry>?
-    @usableFromInline var head: Int32      // level 0 only: entries before head already popped
-    @usableFromInline var count: Int32
-    @usableFromInline var capacity: Int32
-
-    @inlinable
-    init(base: UnsafeMutablePointer<CalendarEntry>?, head: Int32, count: Int32, capacity: Int32) {
-        self.base = base
-        self.head = head
-        self.count = count
-        self.capacity = capacity
-    }
-}
-
 /// Owner of the calendar's raw buffers (copy-on-write through ``EventCalendar``).
 /// `@unchecked Sendable`: it is only mutated through a uniquely referenced `EventCalendar`.
+///
+/// Entries live in one pool (`entries`, with the list links in `links`; index 0 is the null
+/// link). Every bucket is a FIFO singly linked list through the pool, given by `heads`/`tails`:
+///
+/// - buckets 0..<4096: level 0, one per millisecond of the cursor's 4,096-ms block;
+/// - buckets 4096..<8192: level 1, one per 4,096-ms block of the cursor's 2^24-ms block;
+/// - buckets 8192..<9472: five upper levels of 256 buckets, one 8-bit digit each (bits 24-63).
+///
+/// `bits` holds one bit per non-empty bucket (64 words for level 0, 64 for level 1, 4 per upper
+/// level); `summary0`/`summary1` have one bit per non-zero word of levels 0/1 and `upperMask`
+/// one bit per non-empty upper level. Summary bits may stay set for a word that became empty
+/// only transiently within one operation; the code keeps them exact.
 @usableFromInline
 final class CalendarStorage: @unchecked Sendable {
     // Computed constants rather than `static let`: a stored static is reached through a
     // lazy-initialisation check on every use in the hot loop.
-    @inlinable static var digitBits: Int { 6 }
-    @inlinable static var levels: Int { 11 }            // ceil(64 / 6)
-    @inlinable static var bucketsPerLevel: Int { 64 }
+    @inlinable static var level1Base: Int { 4096 }
+    @inlinable static var upperBase: Int { 8192 }
+    @inlinable static var upperLevels: Int { 5 }
+    @inlinable static var bucketCount: Int { 8192 + 5 * 256 }
+    @inlinable static var bitWords: Int { 64 + 64 + 5 * 4 }
+    /// The pool is compacted when it is larger than this and 8x larger than the entries in use.
+    @inlinable static var compactionFloor: Int { 65_536 }
 
     @usableFromInline var now: Int64 = 0
-    /// Radix cursor: never above `now` and never above any pending time.
-    @usableFromInline
-    var cursor: UInt64 = 0
-    @usableFromInline
-    var bitmaps: UnsafeMutablePointer<UInt64>
-    @usableFromInline
-    var levelMask: UInt64 = 0
-    @usableFromInline
-    var buckets: UnsafeMutablePointer<CalendarBucket>
+    /// Radix cursor: never above `now` and never above any pending time. Level 0 holds the
+    /// entries in the cursor's 4,096-ms block, level 1 those in its 2^24-ms block.
+    @usableFromInline var cursor: UInt64 = 0
 
-    @usableFromInline
-    var slots: UnsafeMutablePointer<CalendarSlot>
-    @usableFromInline
-    var slotCapacity = 0
-    @usableFromInline
-    var slotHighWater = 0
-    @usableFromInline
-    var freeSlots: UnsafeMutablePointer<UInt32>
-    @usableFromInline
-    var freeCount = 0
+    @usableFromInline var entries: UnsafeMutablePointer<CalendarEntry>
+    @usableFromInline var links: UnsafeMutablePointer<UInt32>
+    @usableFromInline var freeEntries: UnsafeMutablePointer<UInt32>
+    @usableFromInline var freeEntryCount = 0
+    /// Pool indices below this have been handed out at least once (index 0 is reserved).
+    @usableFromInline var entryHighWater = 1
+    @usableFromInline var entryCapacity: Int
+
+    @usableFromInline var heads: UnsafeMutablePointer<UInt32>
+    /// Tail of each list; 0 when the list is empty, so appending can write `links[tail]`
+    /// unconditionally (`links[0]` is a scratch cell).
+    @usableFromInline var tails: UnsafeMutablePointer<UInt32>
+    @usableFromInline var bits: UnsafeMutablePointer<UInt64>
+    @usableFromInline var summary0: UInt64 = 0
+    @usableFromInline var summary1: UInt64 = 0
+    @usableFromInline var upperMask: UInt64 = 0
+
+    @usableFromInline var slots: UnsafeMutablePointer<CalendarSlot>
+    @usableFromInline var slotCapacity = 0
+    @usableFromInline var slotHighWater = 0
+    @usableFromInline var freeSlots: UnsafeMutablePointer<UInt32>
+    @usableFromInline var freeCount = 0
 
     @usableFromInline var live = 0
     @usableFromInline var fired: UInt64 = 0
-    /// Sink for the software prefetch in `popNext` (keeps the load from being optimised away).
-    @usableFromInline var prefetchSink: UInt32 = 0
     @usableFromInline var tombstones = 0
-    /// Entries held in buckets, tombstones included (diagnostics and tests; O(buckets)).
-    var storedEntries: Int {
-        var n = 0
-        for i in 0..<(Self.levels * Self.bucketsPerLevel) { n += Int(buckets[i].count - buckets[i].head) }
-        return n
-    }
-    @usableFromInline var totalBucketCapacity = 0
-    @usableFromInline var spillsSinceSweep = 0
 
     /// Set once any event with a non-zero priority is scheduled; until then no priority work.
     @usableFromInline var anyPriority = false
     /// Time whose level-0 bucket is currently kept sorted by priority (only with anyPriority).
     @usableFromInline var openTime: UInt64 = .max
     @usableFromInline
-    var sortScratch: [(priority: Int32, position: Int32, entry: CalendarEntry)] = []
+    var sortScratch: [(priority: Int32, position: Int32, index: UInt32)] = []
+
+    /// Entries held in buckets, tombstones included (diagnostics and tests).
+    @inlinable var storedEntries: Int { entryHighWater &- 1 &- freeEntryCount }
 
     @usableFromInline
     init() {
-        let n = Self.levels * Self.bucketsPerLevel
-        bitmaps = .allocate(capacity: Self.levels)
-        bitmaps.initialize(repeating: 0, count: Self.levels)
-        buckets = .allocate(capacity: n)
-        buckets.initialize(repeating: CalendarBucket(base: nil, head: 0, count: 0, capacity: 0), count: n)
+        entryCapacity = 64
+        entries = .allocate(capacity: entryCapacity)
+        links = .allocate(capacity: entryCapacity)
+        links[0] = 0
+        freeEntries = .allocate(capacity: entryCapacity)
+        heads = .allocate(capacity: Self.bucketCount)
+        heads.initialize(repeating: 0, count: Self.bucketCount)
+        tails = .allocate(capacity: Self.bucketCount)
+        tails.initialize(repeating: 0, count: Self.bucketCount)
+        bits = .allocate(capacity: Self.bitWords)
+        bits.initialize(repeating: 0, count: Self.bitWords)
         slotCapacity = 64
         slots = .allocate(capacity: slotCapacity)
         freeSlots = .allocate(capacity: slotCapacity)
     }
 
     deinit {
-        let n = Self.levels * Self.bucketsPerLevel
-        for i in 0..<n { buckets[i].base?.deallocate() }
-        buckets.deallocate()
-        bitmaps.deallocate()
+        entries.deallocate()
+        links.deallocate()
+        freeEntries.deallocate()
+        heads.deallocate()
+        tails.deallocate()
+        bits.deallocate()
         slots.deallocate()
         freeSlots.deallocate()
     }
@@ -305,16 +316,22 @@ final class CalendarStorage: @unchecked Sendable {
         let c = CalendarStorage()
         c.now = now
         c.cursor = cursor
-        c.bitmaps.update(from: bitmaps, count: Self.levels)
-        c.levelMask = levelMask
-        for i in 0..<(Self.levels * Self.bucketsPerLevel) {
-            let b = buckets[i]
-            if let base = b.base, b.capacity > 0 {
-                let nb = UnsafeMutablePointer<CalendarEntry>.allocate(capacity: Int(b.capacity))
-                nb.initialize(from: base, count: Int(b.count))
-                c.buckets[i] = CalendarBucket(base: nb, head: b.head, count: b.count, capacity: b.capacity)
-            }
-        }
+        c.entries.deallocate(); c.links.deallocate(); c.freeEntries.deallocate()
+        c.entryCapacity = entryCapacity
+        c.entries = .allocate(capacity: entryCapacity)
+        c.entries.initialize(from: entries, count: entryHighWater)
+        c.links = .allocate(capacity: entryCapacity)
+        c.links.initialize(from: links, count: entryHighWater)
+        c.freeEntries = .allocate(capacity: entryCapacity)
+        c.freeEntries.initialize(from: freeEntries, count: freeEntryCount)
+        c.freeEntryCount = freeEntryCount
+        c.entryHighWater = entryHighWater
+        c.heads.update(from: heads, count: Self.bucketCount)
+        c.tails.update(from: tails, count: Self.bucketCount)
+        c.bits.update(from: bits, count: Self.bitWords)
+        c.summary0 = summary0
+        c.summary1 = summary1
+        c.upperMask = upperMask
         c.slots.deallocate()
         c.freeSlots.deallocate()
         c.slotCapacity = slotCapacity
@@ -327,7 +344,6 @@ final class CalendarStorage: @unchecked Sendable {
         c.live = live
         c.fired = fired
         c.tombstones = tombstones
-        c.totalBucketCapacity = totalBucketCapacity
         c.anyPriority = anyPriority
         c.openTime = openTime
         return c
@@ -380,40 +396,223 @@ final class CalendarStorage: @unchecked Sendable {
         return s < slotHighWater && slots[s].generation == h.generation
     }
 
-    /// Minimum live time without mutating anything. Buckets are visited in key order (level 0
-    /// by millisecond, then each higher level by digit), and every entry of an earlier bucket is
-    /// earlier than every entry of a later one, so the first bucket with a live entry holds the
-    /// answer.
-    func nextEventTime() -> UInt64? {
-        for level in 0..<Self.levels {
-            var bits = bitmaps[level]
-            while bits != 0 {
-                let idx = bits.trailingZeroBitCount
-                bits &= bits &- 1
-                let b = level * 64 + idx
-                guard let base = buckets[b].base else { continue }
-                var best: UInt64? = nil
-                for i in Int(buckets[b].head)..<Int(buckets[b].count) {
-                    let e = base[i]
-                    if tombstones > 0 && !isLive(e) { continue }
-                    best = Swift.min(best ?? .max, e.time)
-                    if level == 0 { break }  // one time per level-0 bucket
+    // MARK: entry pool
+
+    @inlinable @inline(__always)
+    func allocateEntry() -> UInt32 {
+        if freeEntryCount > 0 {
+            freeEntryCount &-= 1
+            return freeEntries[freeEntryCount]
+        }
+        if entryHighWater == entryCapacity { growEntries() }
+        let i = entryHighWater
+        entryHighWater &+= 1
+        return UInt32(truncatingIfNeeded: i)
+    }
+
+    @inlinable @inline(__always)
+    func releaseEntry(_ i: UInt32) {
+        freeEntries[freeEntryCount] = i
+        freeEntryCount &+= 1
+    }
+
+    @usableFromInline @inline(never)
+    func growEntries() {
+        precondition(entryCapacity < Int(UInt32.max) / 2, "EventCalendar: more than 2^31 stored events")
+        let newCap = entryCapacity * 2
+        let ne = UnsafeMutablePointer<CalendarEntry>.allocate(capacity: newCap)
+        ne.moveInitialize(from: entries, count: entryHighWater)
+        entries.deallocate()
+        entries = ne
+        let nl = UnsafeMutablePointer<UInt32>.allocate(capacity: newCap)
+        nl.moveInitialize(from: links, count: entryHighWater)
+        links.deallocate()
+        links = nl
+        let nf = UnsafeMutablePointer<UInt32>.allocate(capacity: newCap)
+        nf.moveInitialize(from: freeEntries, count: freeEntryCount)
+        freeEntries.deallocate()
+        freeEntries = nf
+        entryCapacity = newCap
+    }
+
+    /// Rebuilds the pool densely (list order kept, tombstones dropped) when a drained burst
+    /// left it far larger than needed. O(stored entries + buckets).
+    @inlinable @inline(__always)
+    func maybeCompact() {
+        if entryCapacity > Self.compactionFloor && storedEntries &* 8 < entryCapacity { compactEntries() }
+    }
+
+    @usableFromInline @inline(never)
+    func compactEntries() {
+        let newCap = Swift.max(64, 2 * storedEntries + 2)
+        let ne = UnsafeMutablePointer<CalendarEntry>.allocate(capacity: newCap)
+        let nl = UnsafeMutablePointer<UInt32>.allocate(capacity: newCap)
+        nl[0] = 0
+        var n = 1
+        forEachNonEmptyBucket { b in
+            var i = heads[b]
+            var newHead: UInt32 = 0, newTail: UInt32 = 0
+            while i != 0 {
+                let e = entries[Int(i)]
+                if tombstones > 0 && !isLive(e) {
+                    tombstones -= 1
+                } else {
+                    let j = UInt32(truncatingIfNeeded: n)
+                    ne[n] = e
+                    nl[n] = 0
+                    if newHead == 0 { newHead = j } else { nl[Int(newTail)] = j }
+                    newTail = j
+                    n += 1
                 }
-                if let best { return best }
+                i = links[Int(i)]
+            }
+            heads[b] = newHead
+            tails[b] = newTail
+            if newHead == 0 { clearBucketBit(b) }
+        }
+        entries.deallocate(); links.deallocate(); freeEntries.deallocate()
+        entries = ne
+        links = nl
+        freeEntries = .allocate(capacity: newCap)
+        entryCapacity = newCap
+        entryHighWater = n
+        freeEntryCount = 0
+    }
+
+    // MARK: buckets
+
+    /// Calls `body` with the index of every bucket whose bit is set, level by level in key order.
+    func forEachNonEmptyBucket(_ body: (Int) -> Void) {
+        for w in 0..<Self.bitWords {
+            var word = bits[w]
+            while word != 0 {
+                let k = word.trailingZeroBitCount
+                word &= word &- 1
+                body(bucketIndex(word: w, bit: k))
             }
         }
-        return nil
+    }
+
+    /// Bucket index of bit `k` of bitmap word `w`.
+    func bucketIndex(word w: Int, bit k: Int) -> Int {
+        if w < 128 { return w * 64 + k }                   // levels 0 and 1 are contiguous
+        let level = (w - 128) / 4
+        return Self.upperBase + level * 256 + ((w - 128) % 4) * 64 + k
+    }
+
+    /// Clears the bit of bucket `b` and keeps the summaries exact.
+    func clearBucketBit(_ b: Int) {
+        if b < Self.upperBase {
+            let w = b >> 6
+            bits[w] &= ~((1 as UInt64) << UInt64(b & 63))
+            if bits[w] == 0 {
+                if w < 64 { summary0 &= ~((1 as UInt64) << UInt64(w)) } else { summary1 &= ~((1 as UInt64) << UInt64(w - 64)) }
+            }
+        } else {
+            let level = (b - Self.upperBase) >> 8
+            let idx = (b - Self.upperBase) & 255
+            let w = 128 + level * 4 + (idx >> 6)
+            bits[w] &= ~((1 as UInt64) << UInt64(idx & 63))
+            let base = 128 + level * 4
+            if bits[base] | bits[base + 1] | bits[base + 2] | bits[base + 3] == 0 {
+                upperMask &= ~((1 as UInt64) << UInt64(level))
+            }
+        }
+    }
+
+    /// Appends pool entry `i` to list `b` (branch-free: an empty list has tail 0). Pointers are
+    /// passed in so loops load them once: after a store through one pointer the compiler would
+    /// otherwise reload every other one from the object.
+    @inlinable @inline(__always)
+    static func link(_ i: UInt32, bucket b: Int, heads: UnsafeMutablePointer<UInt32>,
+                     tails: UnsafeMutablePointer<UInt32>, links: UnsafeMutablePointer<UInt32>) {
+        links[Int(i)] = 0
+        let h = heads[b]
+        links[Int(tails[b])] = i
+        heads[b] = h == 0 ? i : h
+        tails[b] = i
+    }
+
+    @inlinable @inline(__always)
+    func link(_ i: UInt32, bucket b: Int) {
+        Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
+    }
+
+    /// Files pool entry `i` (time `t`) under the bucket of `t` relative to the cursor. The
+    /// bitmap updates are unconditional ORs: whether a word was empty before is data-dependent
+    /// and would be a mispredicted branch about every other event.
+    @inlinable @inline(__always)
+    func place(_ i: UInt32, time t: UInt64) {
+        let x = t ^ cursor
+        let heads = self.heads, tails = self.tails, links = self.links, bits = self.bits
+        if x < 4096 {
+            let b = Int(truncatingIfNeeded: t & 4095)
+            Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
+            bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
+            summary0 |= (1 as UInt64) &<< UInt64(b &>> 6)
+        } else if x < (1 << 24) {
+            let b = Int(truncatingIfNeeded: (t &>> 12) & 4095)
+            Self.link(i, bucket: Self.level1Base &+ b, heads: heads, tails: tails, links: links)
+            bits[64 &+ (b &>> 6)] |= (1 as UInt64) &<< UInt64(b & 63)
+            summary1 |= (1 as UInt64) &<< UInt64(b &>> 6)
+        } else {
+            placeUpper(i, time: t, difference: x)
+        }
+    }
+
+    @usableFromInline
+    func placeUpper(_ i: UInt32, time t: UInt64, difference x: UInt64) {
+        let highest = 63 &- x.leadingZeroBitCount          // >= 24
+        let level = (highest &- 24) &>> 3
+        let idx = Int(truncatingIfNeeded: (t &>> UInt64(24 &+ 8 &* level)) & 255)
+        link(i, bucket: Self.upperBase &+ level &* 256 &+ idx)
+        bits[128 &+ level &* 4 &+ (idx &>> 6)] |= (1 as UInt64) &<< UInt64(idx & 63)
+        upperMask |= (1 as UInt64) &<< UInt64(level)
+    }
+
+    /// Minimum live time without mutating anything: the first bucket (in key order) holding a
+    /// live entry holds the answer (levels partition the time axis; a level-0 bucket holds one
+    /// time). O(entries of that bucket) plus skipped tombstones.
+    func nextEventTime() -> UInt64? {
+        var best: UInt64? = nil
+        forEachNonEmptyBucketUntil { b in
+            var i = heads[b]
+            while i != 0 {
+                let e = entries[Int(i)]
+                if tombstones == 0 || isLive(e) {
+                    best = Swift.min(best ?? .max, e.time)
+                    if b < Self.level1Base { return true }
+                }
+                i = links[Int(i)]
+            }
+            return best != nil
+        }
+        return best
+    }
+
+    /// Like `forEachNonEmptyBucket`, stopping when `body` returns true.
+    func forEachNonEmptyBucketUntil(_ body: (Int) -> Bool) {
+        for w in 0..<Self.bitWords {
+            var word = bits[w]
+            while word != 0 {
+                let k = word.trailingZeroBitCount
+                word &= word &- 1
+                if body(bucketIndex(word: w, bit: k)) { return }
+            }
+        }
     }
 
     /// Drops every entry; every slot's generation moves on so all issued handles go stale.
     @usableFromInline
     func clear() {
-        for i in 0..<(Self.levels * Self.bucketsPerLevel) {
-            buckets[i].head = 0
-            buckets[i].count = 0
-        }
-        for l in 0..<Self.levels { bitmaps[l] = 0 }
-        levelMask = 0
+        heads.update(repeating: 0, count: Self.bucketCount)
+        tails.update(repeating: 0, count: Self.bucketCount)
+        bits.update(repeating: 0, count: Self.bitWords)
+        summary0 = 0
+        summary1 = 0
+        upperMask = 0
+        entryHighWater = 1
+        freeEntryCount = 0
         freeCount = 0
         for s in stride(from: slotHighWater - 1, through: 0, by: -1) {
             slots[s].generation &+= 1
@@ -424,98 +623,6 @@ final class CalendarStorage: @unchecked Sendable {
         tombstones = 0
         openTime = .max
         cursor = UInt64(bitPattern: now)
-    }
-
-    // MARK: buckets
-
-    @inlinable @inline(__always)
-    func place(_ e: CalendarEntry) {
-        let level = placeNoMask(e)
-        levelMask |= (1 as UInt64) &<< UInt64(level)
-    }
-
-    /// Appends to the bucket of `e` relative to the cursor; returns its level. The caller keeps
-    /// `levelMask` up to date (spills fix it once per spill instead of once per entry).
-    @inlinable @inline(__always)
-    func placeNoMask(_ e: CalendarEntry) -> Int {
-        Self.place(e, cursor: cursor, buckets: buckets, bitmaps: bitmaps, storage: self)
-    }
-
-    /// The placement rule with the hot fields passed in registers: the spill loop calls it
-    /// with values loaded once instead of re-reading the object's fields after every store.
-    @inlinable @inline(__always)
-    static func place(_ e: CalendarEntry, cursor: UInt64, buckets: UnsafeMutablePointer<CalendarBucket>,
-                      bitmaps: UnsafeMutablePointer<UInt64>, storage: CalendarStorage) -> Int {
-        let x = e.time ^ cursor
-        // highest differing bit (0 when equal, which maps to level 0 as well)
-        let h = 63 &- (x | 1).leadingZeroBitCount
-        let level = h / digitBits
-        let idx = Int(truncatingIfNeeded: e.time &>> UInt64(level &* digitBits)) & 63
-        let b = level &* 64 &+ idx
-        let bp = buckets + b
-        if bp.pointee.count == bp.pointee.capacity { storage.grow(bucket: b) }
-        let c = Int(bp.pointee.count)
-        bp.pointee.base.unsafelyUnwrapped[c] = e
-        bp.pointee.count = Int32(truncatingIfNeeded: c &+ 1)
-        bitmaps[level] |= (1 as UInt64) &<< UInt64(idx)
-        return level
-    }
-
-    @inlinable @inline(__always)
-    func append(_ e: CalendarEntry, bucket b: Int) {
-        let bp = buckets + b
-        if bp.pointee.count == bp.pointee.capacity { grow(bucket: b) }
-        let c = Int(bp.pointee.count)
-        bp.pointee.base.unsafelyUnwrapped[c] = e
-        bp.pointee.count = Int32(truncatingIfNeeded: c &+ 1)
-    }
-
-    @usableFromInline @inline(never)
-    func grow(bucket b: Int) {
-        let old = buckets[b]
-        let live = Int(old.count - old.head)
-        let newCap = Swift.max(16, live * 2)
-        let nb = UnsafeMutablePointer<CalendarEntry>.allocate(capacity: newCap)
-        if let base = old.base {
-            nb.initialize(from: base + Int(old.head), count: live)
-            base.deallocate()
-        }
-        totalBucketCapacity += newCap - Int(old.capacity)
-        buckets[b] = CalendarBucket(base: nb, head: 0, count: Int32(live), capacity: Int32(newCap))
-    }
-
-    /// Frees a just-emptied bucket's buffer when it is far larger than needed, so a burst does
-    /// not pin memory for the rest of the run.
-    @inlinable @inline(__always)
-    func maybeShrink(bucket b: Int) {
-        let cap = Int(buckets[b].capacity)
-        if cap > 4096 { shrinkIfOversized(bucket: b) }
-    }
-
-    /// Frees the buffers of all empty buckets. Called (at most once per 64 spills) when the
-    /// buffers hold more than twice the live events plus 1 MiB, e.g. after a burst drained: the
-    /// wheel keeps moving, so buckets that served a burst may not be used again for a long time.
-    @usableFromInline
-    func releaseEmptyBuckets() {
-        spillsSinceSweep = 0
-        for b in 0..<(Self.levels * Self.bucketsPerLevel) where buckets[b].count == buckets[b].head {
-            let cap = Int(buckets[b].capacity)
-            if cap > 64 {
-                buckets[b].base?.deallocate()
-                buckets[b] = CalendarBucket(base: nil, head: 0, count: 0, capacity: 0)
-                totalBucketCapacity -= cap
-            }
-        }
-    }
-
-    @usableFromInline
-    func shrinkIfOversized(bucket b: Int) {
-        let cap = Int(buckets[b].capacity)
-        if cap > 4096 && (cap > live || totalBucketCapacity > 8 * Swift.max(live, 65_536)) {
-            buckets[b].base?.deallocate()
-            buckets[b] = CalendarBucket(base: nil, head: 0, count: 0, capacity: 0)
-            totalBucketCapacity -= cap
-        }
     }
 
     // MARK: operations
@@ -552,43 +659,33 @@ final class CalendarStorage: @unchecked Sendable {
 
     @inlinable @inline(__always)
     func insert(_ e: CalendarEntry, priority: Int32) {
+        let i = allocateEntry()
+        entries[Int(i)] = e
         if anyPriority && e.time == openTime {
-            insertSorted(e, priority: priority)
+            insertSorted(i, priority: priority)
         } else {
-            place(e)
+            place(i, time: e.time)
         }
     }
 
     /// Inserts into the open (current-millisecond) bucket at its sorted place: after every entry
     /// with priority <= `priority`, keeping FIFO among equals. Only with mixed priorities.
     @usableFromInline
-    func insertSorted(_ e: CalendarEntry, priority: Int32) {
-        let idx = Int(e.time & 63)
-        let b = idx   // level 0
-        let head = Int(buckets[b].head)
-        let count = Int(buckets[b].count)
-        var pos = count
-        if let base = buckets[b].base {
-            while pos > head && self.priority(of: base[pos - 1]) > priority { pos -= 1 }
+    func insertSorted(_ i: UInt32, priority p: Int32) {
+        let t = entries[Int(i)].time
+        let b = Int(truncatingIfNeeded: t & 4095)   // the open time is in the cursor's block
+        var prev: UInt32 = 0
+        var cur = heads[b]
+        while cur != 0 && priority(of: entries[Int(cur)]) <= p {
+            prev = cur
+            cur = links[Int(cur)]
         }
-        if pos == count {
-            place(e)
+        if cur == 0 {       // goes last (or into an empty bucket): an ordinary append
+            place(i, time: t)
             return
         }
-        if pos == head && head > 0 {
-            buckets[b].head = Int32(head - 1)
-            buckets[b].base.unsafelyUnwrapped[head - 1] = e
-            return
-        }
-        if buckets[b].count == buckets[b].capacity { grow(bucket: b) }
-        let newHead = Int(buckets[b].head)
-        let shift = head - newHead   // grow compacts to head 0
-        let base = buckets[b].base.unsafelyUnwrapped
-        let p = pos - shift
-        let c = Int(buckets[b].count)
-        (base + p + 1).moveInitialize(from: base + p, count: c - p)
-        base[p] = e
-        buckets[b].count = Int32(c + 1)
+        links[Int(i)] = cur
+        if prev == 0 { heads[b] = i } else { links[Int(prev)] = i }
     }
 
     @usableFromInline
@@ -617,94 +714,148 @@ final class CalendarStorage: @unchecked Sendable {
     /// Drops every cancelled entry in one sweep (order-preserving). O(stored entries).
     @usableFromInline
     func purgeTombstones() {
-        for level in 0..<Self.levels {
-            var bits = bitmaps[level]
-            while bits != 0 {
-                let idx = bits.trailingZeroBitCount
-                bits &= bits &- 1
-                let b = level * 64 + idx
-                guard let base = buckets[b].base else { continue }
-                var w = 0
-                for r in Int(buckets[b].head)..<Int(buckets[b].count) {
-                    let e = base[r]
-                    if isLive(e) {
-                        base[w] = e
-                        w += 1
-                    }
+        forEachNonEmptyBucket { b in
+            var i = heads[b]
+            var newHead: UInt32 = 0, newTail: UInt32 = 0
+            while i != 0 {
+                let next = links[Int(i)]
+                if isLive(entries[Int(i)]) {
+                    links[Int(i)] = 0
+                    if newHead == 0 { newHead = i } else { links[Int(newTail)] = i }
+                    newTail = i
+                } else {
+                    releaseEntry(i)
                 }
-                buckets[b].head = 0
-                buckets[b].count = Int32(w)
-                if w == 0 {
-                    bitmaps[level] &= ~((1 as UInt64) << UInt64(idx))
-                    maybeShrink(bucket: b)
-                }
+                i = next
             }
-            if bitmaps[level] == 0 { levelMask &= ~((1 as UInt64) << UInt64(level)) }
+            heads[b] = newHead
+            tails[b] = newTail
+            if newHead == 0 { clearBucketBit(b) }
         }
         tombstones = 0
     }
 
-    /// Pops the next event with time <= limit. With `peekOnly` nothing is popped (buckets may
-    /// still be spilled, which changes no observable order) and the returned event is a dummy
-    /// when one exists.
+    /// Pops the next event with time <= limit.
     @inlinable @inline(__always)
-    func popNext(notAfter limit: Int64, peekOnly: Bool = false) -> Event? {
+    func popNext(notAfter limit: Int64) -> Event? {
         if limit < 0 { return nil }
         let lim = UInt64(bitPattern: limit)
         while true {
-            let b0 = bitmaps[0]
-            if b0 != 0 {
-                let idx = b0.trailingZeroBitCount
-                let t = (cursor & ~63) | UInt64(idx)
+            let s0 = summary0
+            if s0 != 0 {
+                let w = s0.trailingZeroBitCount
+                let word = bits[w]
+                let b = w &<< 6 | word.trailingZeroBitCount
+                let t = (cursor & ~4095) | UInt64(b)
                 if t > lim { return nil }
-                if anyPriority && t != openTime { openBucket(idx, time: t) }
-                let bp = buckets + idx
-                let head = Int(bp.pointee.head)
-                let e = bp.pointee.base.unsafelyUnwrapped[head]
+                if anyPriority && t != openTime { openBucket(b, time: t) }
+                let heads = self.heads
+                let i = heads[b]
+                let e = entries[Int(i)]
+                let next = links[Int(i)]
+                heads[b] = next
+                if next == 0 {
+                    tails[b] = 0
+                    let rest = word & (word &- 1)
+                    bits[w] = rest
+                    summary0 = rest == 0 ? s0 & (s0 &- 1) : s0
+                }
+                releaseEntry(i)
                 if tombstones > 0 && !isLive(e) {
-                    consumeHead(idx)
                     tombstones &-= 1
                     continue
                 }
-                if peekOnly { return Event(time: SimTime(milliseconds: Int64(t)), priority: 0, handler: 0, agent: 0, handle: .invalid) }
-                // Software prefetch: load the slot record of the entry 4 places
-                // ahead, so with a slot table larger than the caches its miss overlaps with the
-                // events in between instead of stalling that later pop. The value is unused.
-                let ahead = head &+ 4
-                if ahead < Int(bp.pointee.count) {
-                    let s = bp.pointee.base.unsafelyUnwrapped[ahead].slot
-                    if s < CalendarEntry.untrackedBit { prefetchSink &+= slots[Int(s)].generation }
-                }
-                consumeHead(idx)
                 return fire(e)
             }
-            let lm = levelMask & ~1
-            if lm == 0 { return nil }
-            let level = lm.trailingZeroBitCount
-            let idx = bitmaps[level].trailingZeroBitCount
-            let shift = UInt64(level * Self.digitBits)
-            let highMask: UInt64 = level == Self.levels - 1 ? 0 : ~(((1 as UInt64) << (shift + 6)) &- 1)
-            let newCursor = (cursor & highMask) | (UInt64(idx) << shift)
-            // Every entry of that bucket is >= newCursor; stop before spilling past the limit so
-            // the cursor never overtakes a time the caller may still schedule at.
-            if newCursor > lim { return nil }
-            let b = level &* 64 &+ idx
-            let bp = buckets + b
-            // A bucket holding a single entry (the common case when events are sparse relative
-            // to the bucket width) holds the minimum: fire it directly instead of moving it down
-            // level by level.
-            if bp.pointee.count == 1 && !peekOnly {
-                let e = bp.pointee.base.unsafelyUnwrapped[0]
-                if e.time <= lim && (tombstones == 0 || isLive(e)) {
-                    bp.pointee.count = 0
-                    bitmaps[level] &= ~((1 as UInt64) &<< UInt64(idx))
-                    if bitmaps[level] == 0 { levelMask &= ~((1 as UInt64) &<< UInt64(level)) }
-                    return fire(e)
-                }
+            maybeCompact()
+            let s1 = summary1
+            if s1 != 0 {
+                let w = s1.trailingZeroBitCount
+                let word = bits[64 &+ w]
+                let b = w &<< 6 | word.trailingZeroBitCount
+                let newCursor = (cursor & ~((1 << 24) - 1)) | (UInt64(b) &<< 12)
+                // Every entry of that bucket is >= newCursor; stop before spilling past the
+                // limit so the cursor never overtakes a time the caller may still schedule at.
+                if newCursor > lim { return nil }
+                let rest = word & (word &- 1)
+                bits[64 &+ w] = rest
+                summary1 = rest == 0 ? s1 & (s1 &- 1) : s1
+                cursor = newCursor
+                spillLevel1(bucket: Self.level1Base &+ b)
+                continue
             }
-            cursor = newCursor
-            spill(level: level, idx: idx)
+            if upperMask == 0 || !spillUpper(notAfter: lim) { return nil }
         }
+    }
+
+    /// Moves the list of a level-1 bucket (now the cursor's 4,096-ms block) to level 0,
+    /// dropping tombstones.
+    @inlinable @inline(__always)
+    func spillLevel1(bucket b1: Int) {
+        let heads = self.heads, tails = self.tails, links = self.links, bits = self.bits, entries = self.entries
+        var i = heads[b1]
+        heads[b1] = 0
+        tails[b1] = 0
+        var summary = summary0
+        if tombstones == 0 {
+            while i != 0 {
+                let next = links[Int(i)]
+                let b = Int(truncatingIfNeeded: entries[Int(i)].time & 4095)
+                Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
+                bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
+                summary |= (1 as UInt64) &<< UInt64(b &>> 6)
+                i = next
+            }
+        } else {
+            while i != 0 {
+                let next = links[Int(i)]
+                let e = entries[Int(i)]
+                if !isLive(e) {
+                    tombstones &-= 1
+                    releaseEntry(i)
+                } else {
+                    let b = Int(truncatingIfNeeded: e.time & 4095)
+                    Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
+                    bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
+                    summary |= (1 as UInt64) &<< UInt64(b &>> 6)
+                }
+                i = next
+            }
+        }
+        summary0 = summary
+    }
+
+    /// Moves the first bucket of the lowest non-empty upper level down, relative to its start
+    /// as the new cursor. Returns false (changing nothing) if that start is beyond `lim`.
+    @usableFromInline
+    func spillUpper(notAfter lim: UInt64) -> Bool {
+        let level = upperMask.trailingZeroBitCount
+        let base = 128 + level * 4
+        var w = 0
+        while bits[base + w] == 0 { w += 1 }
+        let idx = w * 64 + bits[base + w].trailingZeroBitCount
+        let shift = UInt64(24 + 8 * level)
+        let highMask: UInt64 = shift + 8 >= 64 ? 0 : ~(((1 as UInt64) << (shift + 8)) &- 1)
+        let newCursor = (cursor & highMask) | (UInt64(idx) << shift)
+        if newCursor > lim { return false }
+        let b = Self.upperBase + level * 256 + idx
+        clearBucketBit(b)
+        cursor = newCursor
+        var i = heads[b]
+        heads[b] = 0
+        tails[b] = 0
+        while i != 0 {
+            let next = links[Int(i)]
+            let e = entries[Int(i)]
+            if tombstones > 0 && !isLive(e) {
+                tombstones -= 1
+                releaseEntry(i)
+            } else {
+                place(i, time: e.time)
+            }
+            i = next
+        }
+        return true
     }
 
     /// Completes a pop: advances the clock, reads the slot, frees or re-arms it.
@@ -739,71 +890,36 @@ final class CalendarStorage: @unchecked Sendable {
         return event
     }
 
-    @inlinable @inline(__always)
-    func consumeHead(_ idx: Int) {
-        let bp = buckets + idx
-        let h = bp.pointee.head &+ 1
-        if h == bp.pointee.count {
-            bp.pointee.head = 0
-            bp.pointee.count = 0
-            bitmaps[0] &= ~((1 as UInt64) &<< UInt64(idx))
-            if bitmaps[0] == 0 { levelMask &= ~1 }
-            maybeShrink(bucket: idx)
-        } else {
-            bp.pointee.head = h
-        }
-    }
-
-    /// Moves every entry of bucket (level, idx) to lower levels relative to the new cursor.
-    @inlinable @inline(__always)
-    func spill(level: Int, idx: Int) {
-        let b = level * 64 + idx
-        bitmaps[level] &= ~((1 as UInt64) &<< UInt64(idx))
-        if bitmaps[level] == 0 { levelMask &= ~((1 as UInt64) &<< UInt64(level)) }
-        let count = Int(buckets[b].count)
-        buckets[b].count = 0
-        guard let base = buckets[b].base else { return }
-        let cur = cursor, bk = buckets, bm = bitmaps
-        if tombstones > 0 {
-            for i in 0..<count {
-                let e = base[i]
-                if isLive(e) {
-                    _ = Self.place(e, cursor: cur, buckets: bk, bitmaps: bm, storage: self)
-                } else {
-                    tombstones &-= 1
-                }
-            }
-        } else {
-            for i in 0..<count { _ = Self.place(base[i], cursor: cur, buckets: bk, bitmaps: bm, storage: self) }
-        }
-        // every target level is below `level`
-        for l in 0..<level where bitmaps[l] != 0 { levelMask |= (1 as UInt64) &<< UInt64(l) }
-        maybeShrink(bucket: b)
-        spillsSinceSweep &+= 1
-        if totalBucketCapacity > 2 &* live &+ 65_536 && spillsSinceSweep >= 64 { releaseEmptyBuckets() }
-    }
-
-    /// Makes the level-0 bucket of time `t` the open one: stably sorts it by priority.
+    /// Makes the level-0 bucket `b` (time `t`) the open one: stably sorts it by priority.
     @usableFromInline
-    func openBucket(_ idx: Int, time t: UInt64) {
+    func openBucket(_ b: Int, time t: UInt64) {
         openTime = t
-        let head = Int(buckets[idx].head)
-        let count = Int(buckets[idx].count)
-        guard count - head >= 2, let base = buckets[idx].base else { return }
+        let first = heads[b]
+        guard first != 0, links[Int(first)] != 0 else { return }
         var sorted = true
-        var prev = priority(of: base[head])
-        for i in (head + 1)..<count {
-            let p = priority(of: base[i])
+        var prev = priority(of: entries[Int(first)])
+        var i = links[Int(first)]
+        while i != 0 {
+            let p = priority(of: entries[Int(i)])
             if p < prev { sorted = false; break }
             prev = p
+            i = links[Int(i)]
         }
         if sorted { return }
         sortScratch.removeAll(keepingCapacity: true)
-        for i in head..<count {
-            sortScratch.append((priority(of: base[i]), Int32(i), base[i]))
+        i = first
+        var position: Int32 = 0
+        while i != 0 {
+            sortScratch.append((priority(of: entries[Int(i)]), position, i))
+            position += 1
+            i = links[Int(i)]
         }
         // (priority, position) keys are unique, so any sort is deterministic and stable here.
         sortScratch.sort { ($0.priority, $0.position) < ($1.priority, $1.position) }
-        for (k, item) in sortScratch.enumerated() { base[head + k] = item.entry }
+        heads[b] = sortScratch[0].index
+        for k in 0..<(sortScratch.count - 1) { links[Int(sortScratch[k].index)] = sortScratch[k + 1].index }
+        let last = sortScratch[sortScratch.count - 1].index
+        links[Int(last)] = 0
+        tails[b] = last
     }
 }

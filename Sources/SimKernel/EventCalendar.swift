@@ -659,6 +659,7 @@ final class CalendarStorage: @unchecked Sendable {
 
     @inlinable @inline(__always)
     func insert(_ e: CalendarEntry, priority: Int32) {
+        if e.time < cursor { rewindCursor() }
         let i = allocateEntry()
         entries[Int(i)] = e
         if anyPriority && e.time == openTime {
@@ -666,6 +667,32 @@ final class CalendarStorage: @unchecked Sendable {
         } else {
             place(i, time: e.time)
         }
+    }
+
+    /// Moves the cursor back to `now` and refiles every entry relative to it. Needed only when a
+    /// pop refused by its limit had already opened a later block (the cursor is then past
+    /// `now`) and an event is scheduled before that block; run loops never get here because
+    /// they advance `now` to their end time. Lists are refiled in order, so equal times keep
+    /// their FIFO order. O(stored entries + buckets).
+    @usableFromInline @inline(never)
+    func rewindCursor() {
+        var order: [UInt32] = []
+        order.reserveCapacity(storedEntries)
+        forEachNonEmptyBucket { b in
+            var i = heads[b]
+            while i != 0 {
+                order.append(i)
+                i = links[Int(i)]
+            }
+        }
+        heads.update(repeating: 0, count: Self.bucketCount)
+        tails.update(repeating: 0, count: Self.bucketCount)
+        bits.update(repeating: 0, count: Self.bitWords)
+        summary0 = 0
+        summary1 = 0
+        upperMask = 0
+        cursor = UInt64(bitPattern: now)
+        for i in order { place(i, time: entries[Int(i)].time) }
     }
 
     /// Inserts into the open (current-millisecond) bucket at its sorted place: after every entry
@@ -743,13 +770,15 @@ final class CalendarStorage: @unchecked Sendable {
         while true {
             let s0 = summary0
             if s0 != 0 {
+                // Pointers and fields read once into locals: after a store through one pointer
+                // the compiler would otherwise reload every field of the object.
+                let bits = self.bits, heads = self.heads, links = self.links
                 let w = s0.trailingZeroBitCount
                 let word = bits[w]
                 let b = w &<< 6 | word.trailingZeroBitCount
                 let t = (cursor & ~4095) | UInt64(b)
                 if t > lim { return nil }
                 if anyPriority && t != openTime { openBucket(b, time: t) }
-                let heads = self.heads
                 let i = heads[b]
                 let e = entries[Int(i)]
                 let next = links[Int(i)]
@@ -760,7 +789,9 @@ final class CalendarStorage: @unchecked Sendable {
                     bits[w] = rest
                     summary0 = rest == 0 ? s0 & (s0 &- 1) : s0
                 }
-                releaseEntry(i)
+                let free = freeEntryCount
+                freeEntries[free] = i
+                freeEntryCount = free &+ 1
                 if tombstones > 0 && !isLive(e) {
                     tombstones &-= 1
                     continue

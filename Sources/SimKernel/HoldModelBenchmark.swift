@@ -38,7 +38,7 @@ public enum HoldModelBenchmark {
             self.tracked = tracked
         }
 
-        @inlinable
+        @inlinable @inline(__always)
         public mutating func handle(_ event: Event, calendar: inout EventCalendar) {
             let hold = SimTime(milliseconds: Int64(rng.exponential(mean: meanMilliseconds)))
             if tracked {

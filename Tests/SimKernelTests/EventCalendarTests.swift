@@ -181,6 +181,26 @@ final class EventCalendarTests: XCTestCase {
         XCTAssertEqual(p.pendingCount, 0)
     }
 
+    /// A pop refused by its limit after the wheel already moved on to a later block (its first
+    /// event turned out to be past the limit) must not misplace events scheduled afterwards
+    /// between now and that block: from level 1 and from an upper level.
+    func testRefusedPopAfterTheWheelMovedKeepsOrder() {
+        var c = EventCalendar()
+        c.schedule(at: .milliseconds(5_000), handler: 0, agent: 1)
+        XCTAssertNil(c.popNext(notAfter: .milliseconds(4_999)))
+        c.schedule(at: .milliseconds(100), handler: 0, agent: 2)
+        XCTAssertEqual(drain(&c).map(\.agent), [2, 1])
+
+        var u = EventCalendar()
+        u.schedule(at: .milliseconds(40_000_000), handler: 0, agent: 1)
+        XCTAssertNil(u.popNext(notAfter: .milliseconds(35_000_000)))
+        u.schedule(at: .milliseconds(200), handler: 0, agent: 2)
+        u.scheduleUntracked(at: .milliseconds(200), handler: 0, agent: 3)
+        u.schedule(at: .milliseconds(40_000_000), handler: 0, agent: 4)
+        XCTAssertEqual(drain(&u).map(\.agent), [2, 3, 1, 4])
+        XCTAssertEqual(u.pendingCount, 0)
+    }
+
     /// Bursts of 200,000 events: entry-pool memory is reused from burst to burst and compacted
     /// once the bursts have drained, so it does not grow with the number of bursts.
     func testBurstMemoryIsReusedNotLeaked() {
@@ -281,6 +301,15 @@ final class EventCalendarTests: XCTestCase {
                 ref[i].t = t; ref[i].seq = seq; ref[i].h = h; seq += 1
             } else {
                 let m = ref.indices.min { (ref[$0].t, ref[$0].p, ref[$0].seq) < (ref[$1].t, ref[$1].p, ref[$1].seq) }!
+                if rng.bernoulli(0.3) {
+                    // A pop with a limit: refused (nil) exactly when the next event is later.
+                    let span: Int64 = [10, 5_000, 1 << 25][rng.uniform(0...2)]
+                    let limit = c.now.milliseconds + Int64(rng.nextDouble() * Double(span))
+                    if ref[m].t > limit {
+                        XCTAssertNil(c.popNext(notAfter: SimTime(milliseconds: limit)))
+                        continue
+                    }
+                }
                 guard let e = c.popNext() else { return XCTFail("calendar empty, reference has \(ref.count)") }
                 XCTAssertEqual(e.agent, ref[m].agent)
                 XCTAssertEqual(e.time.milliseconds, ref[m].t)

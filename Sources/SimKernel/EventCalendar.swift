@@ -254,8 +254,7 @@ final class CalendarStorage: @unchecked Sendable {
     @usableFromInline var entryCapacity: Int
 
     @usableFromInline var heads: UnsafeMutablePointer<UInt32>
-    /// Tail of each list; 0 when the list is empty, so appending can write `links[tail]`
-    /// unconditionally (`links[0]` is a scratch cell).
+    /// Tail of each list, meaningful only while its head is non-zero (see `link`).
     @usableFromInline var tails: UnsafeMutablePointer<UInt32>
     @usableFromInline var bits: UnsafeMutablePointer<UInt64>
     @usableFromInline var summary0: UInt64 = 0
@@ -520,15 +519,21 @@ final class CalendarStorage: @unchecked Sendable {
         }
     }
 
-    /// Appends pool entry `i` to list `b` (branch-free: an empty list has tail 0). Pointers are
-    /// passed in so loops load them once: after a store through one pointer the compiler would
+    /// Appends pool entry `i` to list `b`, branch-free: an empty list's tail is read as 0, so
+    /// the old tail's link is written to the scratch cell `links[0]`. (A list's `tails` entry
+    /// is meaningful only while its head is non-zero; pops do not clear it.) Pointers are passed
+    /// in so loops load them once: after a store through one pointer the compiler would
     /// otherwise reload every other one from the object.
     @inlinable @inline(__always)
     static func link(_ i: UInt32, bucket b: Int, heads: UnsafeMutablePointer<UInt32>,
                      tails: UnsafeMutablePointer<UInt32>, links: UnsafeMutablePointer<UInt32>) {
         links[Int(i)] = 0
         let h = heads[b]
-        links[Int(tails[b])] = i
+        // tail if the list is non-empty, else 0, in arithmetic: written as a select the
+        // compiler emits a branch around the load. (Pool indices stay below 2^31.)
+        let nonEmpty = (h | (0 &- h)) &>> 31
+        let tail = tails[b] & (0 &- nonEmpty)
+        links[Int(tail)] = i
         heads[b] = h == 0 ? i : h
         tails[b] = i
     }
@@ -544,20 +549,20 @@ final class CalendarStorage: @unchecked Sendable {
     @inlinable @inline(__always)
     func place(_ i: UInt32, time t: UInt64) {
         let x = t ^ cursor
-        let heads = self.heads, tails = self.tails, links = self.links, bits = self.bits
-        if x < 4096 {
-            let b = Int(truncatingIfNeeded: t & 4095)
-            Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
-            bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
-            summary0 |= (1 as UInt64) &<< UInt64(b &>> 6)
-        } else if x < (1 << 24) {
-            let b = Int(truncatingIfNeeded: (t &>> 12) & 4095)
-            Self.link(i, bucket: Self.level1Base &+ b, heads: heads, tails: tails, links: links)
-            bits[64 &+ (b &>> 6)] |= (1 as UInt64) &<< UInt64(b & 63)
-            summary1 |= (1 as UInt64) &<< UInt64(b &>> 6)
-        } else {
+        if x >= (1 << 24) {         // beyond the cursor's 4.7-hour block: rare
             placeUpper(i, time: t, difference: x)
+            return
         }
+        // Level 0 or 1 chosen by selects, not a branch: with holds of a few seconds the choice
+        // is close to a coin toss.
+        let inLevel1 = x >= 4096
+        let idx = Int(truncatingIfNeeded: (t &>> (inLevel1 ? 12 : 0)) & 4095)
+        let b = inLevel1 ? Self.level1Base &+ idx : idx
+        Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
+        bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
+        let wordBit = (1 as UInt64) &<< UInt64(idx &>> 6)
+        summary0 |= inLevel1 ? 0 : wordBit
+        summary1 |= inLevel1 ? wordBit : 0
     }
 
     @usableFromInline
@@ -783,12 +788,10 @@ final class CalendarStorage: @unchecked Sendable {
                 let e = entries[Int(i)]
                 let next = links[Int(i)]
                 heads[b] = next
-                if next == 0 {
-                    tails[b] = 0
-                    let rest = word & (word &- 1)
-                    bits[w] = rest
-                    summary0 = rest == 0 ? s0 & (s0 &- 1) : s0
-                }
+                // Whether the bucket empties is data-dependent too: selects again.
+                let newWord = next == 0 ? word & (word &- 1) : word
+                bits[w] = newWord
+                summary0 = newWord == 0 ? s0 & (s0 &- 1) : s0
                 let free = freeEntryCount
                 freeEntries[free] = i
                 freeEntryCount = free &+ 1

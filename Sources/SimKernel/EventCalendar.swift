@@ -545,7 +545,9 @@ final class CalendarStorage: @unchecked Sendable {
 
     /// Files pool entry `i` (time `t`) under the bucket of `t` relative to the cursor. The
     /// bitmap updates are unconditional ORs: whether a word was empty before is data-dependent
-    /// and would be a mispredicted branch about every other event.
+    /// and would be a mispredicted branch about every other event. (The level-0/level-1 choice
+    /// stays a branch: written as selects it measured 6 % slower at 100-s holds and 20 % at
+    /// 10^6 pending, for +10 % at 1-s holds.)
     @inlinable @inline(__always)
     func place(_ i: UInt32, time t: UInt64) {
         let x = t ^ cursor
@@ -553,16 +555,18 @@ final class CalendarStorage: @unchecked Sendable {
             placeUpper(i, time: t, difference: x)
             return
         }
-        // Level 0 or 1 chosen by selects, not a branch: with holds of a few seconds the choice
-        // is close to a coin toss.
-        let inLevel1 = x >= 4096
-        let idx = Int(truncatingIfNeeded: (t &>> (inLevel1 ? 12 : 0)) & 4095)
-        let b = inLevel1 ? Self.level1Base &+ idx : idx
-        Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
-        bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
-        let wordBit = (1 as UInt64) &<< UInt64(idx &>> 6)
-        summary0 |= inLevel1 ? 0 : wordBit
-        summary1 |= inLevel1 ? wordBit : 0
+        let heads = self.heads, tails = self.tails, links = self.links, bits = self.bits
+        if x < 4096 {
+            let b = Int(truncatingIfNeeded: t & 4095)
+            Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
+            bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
+            summary0 |= (1 as UInt64) &<< UInt64(b &>> 6)
+        } else {
+            let b = Int(truncatingIfNeeded: (t &>> 12) & 4095)
+            Self.link(i, bucket: Self.level1Base &+ b, heads: heads, tails: tails, links: links)
+            bits[64 &+ (b &>> 6)] |= (1 as UInt64) &<< UInt64(b & 63)
+            summary1 |= (1 as UInt64) &<< UInt64(b &>> 6)
+        }
     }
 
     @usableFromInline

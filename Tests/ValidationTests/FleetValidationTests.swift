@@ -33,7 +33,7 @@ final class FleetValidationTests: XCTestCase {
         var w = FleetTrafficCoupling(traffic: traffic, fleet: fleet)
         var cal = EventCalendar()
         w.start(calendar: &cal)
-        runEvents(&w, calendar: &cal, until: .hours(5))
+        _ = runEvents(&w, calendar: &cal, until: .hours(5))
 
         let k = w.fleet.kpis(now: cal.now)
         XCTAssertEqual(k.served, 1)

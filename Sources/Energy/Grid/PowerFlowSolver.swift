@@ -336,7 +336,10 @@ public final class PowerFlowSolver {
         let nb = grid.busCount
         let vr = self.vr, vi = self.vi, ir = self.ir, ii = self.ii, vmag = self.vmag, vang = self.vang
         let pcalc = self.pcalc, qcalc = self.qcalc, sP = self.sP, sQ = self.sQ, f = self.f
-        for i in 0..<nb { vr[i] = vmag[i] * cos(vang[i]); vi[i] = vmag[i] * sin(vang[i]); ir[i] = 0; ii[i] = 0 }
+        for i in 0..<nb {
+            let (s, c) = sinCos(vang[i])
+            vr[i] = vmag[i] * c; vi[i] = vmag[i] * s; ir[i] = 0; ii[i] = 0
+        }
         y.real.columnPointers.withUnsafeBufferPointer { cp in
         y.real.rowIndices.withUnsafeBufferPointer { rows in
         y.real.values.withUnsafeBufferPointer { g in

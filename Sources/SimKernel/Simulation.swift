@@ -80,6 +80,7 @@ public struct RunProgress: Sendable, Hashable {
 ///
 /// Cost: one ``EventCalendar/popNext(notAfter:)`` plus one statically dispatched `handle` per event.
 @inlinable
+@discardableResult
 public func runEvents<H: EventHandler>(
     _ handler: inout H,
     calendar: inout EventCalendar,

@@ -101,6 +101,23 @@ final class EnergyCouplingTests: XCTestCase {
         XCTAssertGreaterThan(try kpi(heat, "grid_peak_load"), try kpi(base, "grid_peak_load"))
     }
 
+    /// `grid.reuse_jacobian` changes the Newton path, not the answer: recorded voltages and
+    /// loadings of a day agree with classic Newton within 1e-7 p.u. / 1e-5 % (both converge to
+    /// ‖F‖∞ < 1e-8) and the grid KPIs agree.
+    func testJacobianReuseKeepsTheRecordedGridState() throws {
+        let lazy = try runScenario(hours: 12)
+        let classic = try runScenario(hours: 12, ["grid.reuse_jacobian=false"])
+        for (name, tolerance) in [("/grid/vm", 1e-7), ("/grid/va", 1e-5), ("/grid/loading", 1e-5)] {
+            let a = try lazy.readDoubles(name), b = try classic.readDoubles(name)
+            XCTAssertEqual(a.count, b.count, name)
+            XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? .nan, tolerance, name)
+        }
+        for name in ["power_flow_solves", "power_flow_nonconverged", "voltage_violation_bus_hours", "overload_line_hours"] {
+            XCTAssertEqual(try kpi(lazy, name), try kpi(classic, name), accuracy: 1e-9, name)
+        }
+        XCTAssertEqual(try kpi(lazy, "min_voltage"), try kpi(classic, "min_voltage"), accuracy: 1e-7)
+    }
+
     func testLoadJumpsTriggerExtraSolvesAndDCMethodRuns() throws {
         let sensitive = try runScenario(hours: 6, ["grid.load_change_threshold=0.002"])
         let coarse = try runScenario(hours: 6, ["grid.load_change_threshold=10"])

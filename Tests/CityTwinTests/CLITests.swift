@@ -77,6 +77,31 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try leftovers(), ["bad.epw"], "no output or temporary file under any name")
     }
 
+    /// `citytwin powerflow`: JSON for one solve and for a time series; bad arguments exit 2.
+    func testPowerflowCommandSingleSolveSeriesAndBadArguments() throws {
+        let single = try CommandLineTool.run(["powerflow", "Models/grids/case14.m", "--json"])
+        XCTAssertEqual(single.status, 0, single.stderr)
+        let one = try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual((one?["vm_pu"] as? [Double])?.count, 14)
+        XCTAssertEqual(one?["converged"] as? Bool, true)
+        XCTAssertNil(one?["series_steps"])
+
+        let series = try CommandLineTool.run(["powerflow", "Models/grids/case118.m", "--json", "--series", "12"])
+        XCTAssertEqual(series.status, 0, series.stderr)
+        let many = try JSONSerialization.jsonObject(with: Data(series.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(many?["series_steps"] as? Int, 12)
+        XCTAssertEqual(many?["repeats"] as? Int, 12)
+        let classic = try CommandLineTool.run(["powerflow", "Models/grids/case118.m", "--series", "12", "--no-jacobian-reuse"])
+        XCTAssertEqual(classic.status, 0, classic.stderr)
+        XCTAssertTrue(classic.stdout.contains("time series of 12 warm-started solves"), classic.stdout)
+
+        for args in [["--series", "-1"], ["--series", "4", "--dc"], ["--series", "many"]] {
+            let r = try CommandLineTool.run(["powerflow", "Models/grids/case14.m"] + args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertFalse(r.stderr.isEmpty, "\(args)")
+        }
+    }
+
     func testSameSeedGivesIdenticalDatasets() throws {
         let a = dir.appendingPathComponent("a.h5").path, b = dir.appendingPathComponent("b.h5").path
         for out in [a, b] {

@@ -226,8 +226,7 @@ struct CalendarSlot {
 ///
 /// `bits` holds one bit per non-empty bucket (64 words for level 0, 64 for level 1, 4 per upper
 /// level); `summary0`/`summary1` have one bit per non-zero word of levels 0/1 and `upperMask`
-/// one bit per non-empty upper level. Summary bits may stay set for a word that became empty
-/// only transiently within one operation; the code keeps them exact.
+/// one bit per non-empty upper level. All of them are exact between operations.
 @usableFromInline
 final class CalendarStorage: @unchecked Sendable {
     // Computed constants rather than `static let`: a stored static is reached through a

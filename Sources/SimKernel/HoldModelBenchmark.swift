@@ -14,12 +14,14 @@ public enum HoldModelBenchmark {
         public var eventsPerSecond: Double
         /// Simulated time at the end (a determinism check: same seed, same value).
         public var finalTime: SimTime
+        /// Holds were re-scheduled with cancellable handles (``Holder/tracked``).
+        public var tracked: Bool = false
 
         /// One JSON object on one line (for the CLI and the benchmark script).
         public var jsonLine: String {
             "{\"engine\": \"citytwin\", \"pending\": \(pending), \"events\": \(events), "
                 + "\"wall_seconds\": \(wallSeconds), \"events_per_second\": \(eventsPerSecond), "
-                + "\"final_time_ms\": \(finalTime.milliseconds)}"
+                + "\"final_time_ms\": \(finalTime.milliseconds), \"tracked\": \(tracked)}"
         }
     }
 
@@ -69,6 +71,6 @@ public enum HoldModelBenchmark {
         _ = runEvents(&holder, calendar: &calendar, until: .max, maxEvents: UInt64(n))
         let stats = runEvents(&holder, calendar: &calendar, until: .max, maxEvents: UInt64(Swift.max(events, 0)))
         return Result(pending: n, events: stats.eventsExecuted, wallSeconds: stats.wallSeconds,
-                      eventsPerSecond: stats.eventsPerSecond, finalTime: stats.finalTime)
+                      eventsPerSecond: stats.eventsPerSecond, finalTime: stats.finalTime, tracked: tracked)
     }
 }

@@ -25,6 +25,9 @@ struct KernelBench: ParsableCommand {
     @Option(help: "Mean hold time in seconds (exponential).")
     var meanHold: Double = 100
 
+    @Flag(help: "Re-schedule with cancellable handles (schedule) instead of untracked events.")
+    var tracked = false
+
     func validate() throws {
         guard pending >= 1, pending <= 100_000_000 else { throw ValidationError("--pending must be between 1 and 100000000") }
         guard events >= 1 else { throw ValidationError("--events must be at least 1") }
@@ -32,7 +35,8 @@ struct KernelBench: ParsableCommand {
     }
 
     func run() throws {
-        let r = HoldModelBenchmark.run(pending: pending, events: events, meanHold: .seconds(meanHold), seed: seed)
+        let r = HoldModelBenchmark.run(pending: pending, events: events, meanHold: .seconds(meanHold), seed: seed,
+                                       tracked: tracked)
         print(r.jsonLine)
     }
 }

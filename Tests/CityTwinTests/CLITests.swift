@@ -102,6 +102,26 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// `citytwin bench kernel`: one JSON line, deterministic final time for a seed, tracked or
+    /// not (the same holds in the same order, so the same final time); bad arguments exit 2.
+    func testBenchKernelPrintsOneJSONLine() throws {
+        var finals: [Int] = []
+        for extra in [[], ["--tracked"]] {
+            let r = try CommandLineTool.run(["bench", "kernel", "--pending", "100", "--events", "20000"] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let line = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            XCTAssertEqual(obj?["events"] as? Int, 20_000)
+            XCTAssertEqual(obj?["tracked"] as? Bool, !extra.isEmpty)
+            finals.append(obj?["final_time_ms"] as? Int ?? -1)
+        }
+        XCTAssertEqual(finals[0], finals[1])
+        for args in [["--pending", "0"], ["--mean-hold", "0"], ["--events", "x"]] {
+            let r = try CommandLineTool.run(["bench", "kernel"] + args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+        }
+    }
+
     func testSameSeedGivesIdenticalDatasets() throws {
         let a = dir.appendingPathComponent("a.h5").path, b = dir.appendingPathComponent("b.h5").path
         for out in [a, b] {

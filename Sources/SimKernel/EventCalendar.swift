@@ -266,7 +266,10 @@ final class CalendarStorage: @unchecked Sendable {
     @usableFromInline var freeSlots: UnsafeMutablePointer<UInt32>
     @usableFromInline var freeCount = 0
 
-    @usableFromInline var live = 0
+    /// Pending events: every pending event (or periodic series) has exactly one live entry in
+    /// the pool, and every other stored entry is a tombstone, so this needs no counter of its
+    /// own (two fewer memory updates per event).
+    @inlinable var live: Int { storedEntries &- tombstones }
     @usableFromInline var fired: UInt64 = 0
     @usableFromInline var tombstones = 0
 
@@ -339,7 +342,6 @@ final class CalendarStorage: @unchecked Sendable {
         c.freeSlots.initialize(from: freeSlots, count: freeCount)
         c.slotHighWater = slotHighWater
         c.freeCount = freeCount
-        c.live = live
         c.fired = fired
         c.tombstones = tombstones
         c.anyPriority = anyPriority
@@ -627,7 +629,6 @@ final class CalendarStorage: @unchecked Sendable {
             freeSlots[freeCount] = UInt32(truncatingIfNeeded: s)
             freeCount += 1
         }
-        live = 0
         tombstones = 0
         openTime = .max
         cursor = UInt64(bitPattern: now)
@@ -643,7 +644,6 @@ final class CalendarStorage: @unchecked Sendable {
         slots[Int(s)] = CalendarSlot(period: period, handler: handler, agent: agent, priority: priority, generation: g)
         if priority != 0 { anyPriority = true }
         insert(CalendarEntry(time: t, slot: s, generation: g), priority: priority)
-        live &+= 1
         return EventHandle(slot: s, generation: g)
     }
 
@@ -651,7 +651,6 @@ final class CalendarStorage: @unchecked Sendable {
     func scheduleUntracked(at time: Int64, handler: UInt32, agent: UInt32) {
         let t = UInt64(bitPattern: Swift.max(time, now))  // clamp: the past is a programming error
         insert(CalendarEntry(time: t, slot: CalendarEntry.untrackedBit | handler, generation: agent), priority: 0)
-        live &+= 1
     }
 
     /// False for a cancelled (or rescheduled-away) entry; untracked entries are always live.
@@ -727,7 +726,6 @@ final class CalendarStorage: @unchecked Sendable {
     func cancel(_ h: EventHandle) -> Bool {
         let s = h.slot
         releaseSlot(s)
-        live -= 1
         tombstones += 1
         if tombstones > 1024 && tombstones > live { purgeTombstones() }
         return true
@@ -903,7 +901,6 @@ final class CalendarStorage: @unchecked Sendable {
         now = Int64(bitPattern: t)
         fired &+= 1
         if e.isUntracked {
-            live &-= 1
             return Event(time: SimTime(milliseconds: Int64(bitPattern: t)), priority: 0,
                          handler: e.slot & ~CalendarEntry.untrackedBit, agent: e.generation, handle: .invalid)
         }
@@ -913,12 +910,10 @@ final class CalendarStorage: @unchecked Sendable {
                           handle: EventHandle(slot: e.slot, generation: e.generation))
         if rec.period == 0 {
             releaseSlot(e.slot)
-            live &-= 1
         } else {
             let (next, overflow) = Int64(bitPattern: t).addingReportingOverflow(rec.period)
             if overflow || next == .max {
                 releaseSlot(e.slot)
-                live &-= 1
             } else {
                 insert(CalendarEntry(time: UInt64(bitPattern: next), slot: e.slot, generation: e.generation),
                        priority: rec.priority)

@@ -312,6 +312,21 @@ final class CalendarStorage: @unchecked Sendable {
         freeSlots.deallocate()
     }
 
+    /// A new buffer of `capacity` holding copies of the first `count` elements of `source`.
+    static func cloned<T>(_ source: UnsafeMutablePointer<T>, count: Int, capacity: Int) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        p.initialize(from: source, count: count)
+        return p
+    }
+
+    /// Moves the first `count` elements of `buffer` into a new one of `capacity` and frees the old.
+    static func regrow<T>(_ buffer: inout UnsafeMutablePointer<T>, count: Int, capacity: Int) {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        p.moveInitialize(from: buffer, count: count)
+        buffer.deallocate()
+        buffer = p
+    }
+
     @usableFromInline
     func copy() -> CalendarStorage {
         let c = CalendarStorage()
@@ -319,12 +334,9 @@ final class CalendarStorage: @unchecked Sendable {
         c.cursor = cursor
         c.entries.deallocate(); c.links.deallocate(); c.freeEntries.deallocate()
         c.entryCapacity = entryCapacity
-        c.entries = .allocate(capacity: entryCapacity)
-        c.entries.initialize(from: entries, count: entryHighWater)
-        c.links = .allocate(capacity: entryCapacity)
-        c.links.initialize(from: links, count: entryHighWater)
-        c.freeEntries = .allocate(capacity: entryCapacity)
-        c.freeEntries.initialize(from: freeEntries, count: freeEntryCount)
+        c.entries = Self.cloned(entries, count: entryHighWater, capacity: entryCapacity)
+        c.links = Self.cloned(links, count: entryHighWater, capacity: entryCapacity)
+        c.freeEntries = Self.cloned(freeEntries, count: freeEntryCount, capacity: entryCapacity)
         c.freeEntryCount = freeEntryCount
         c.entryHighWater = entryHighWater
         c.heads.update(from: heads, count: Self.bucketCount)
@@ -336,10 +348,8 @@ final class CalendarStorage: @unchecked Sendable {
         c.slots.deallocate()
         c.freeSlots.deallocate()
         c.slotCapacity = slotCapacity
-        c.slots = .allocate(capacity: slotCapacity)
-        c.slots.initialize(from: slots, count: slotHighWater)
-        c.freeSlots = .allocate(capacity: slotCapacity)
-        c.freeSlots.initialize(from: freeSlots, count: freeCount)
+        c.slots = Self.cloned(slots, count: slotHighWater, capacity: slotCapacity)
+        c.freeSlots = Self.cloned(freeSlots, count: freeCount, capacity: slotCapacity)
         c.slotHighWater = slotHighWater
         c.freeCount = freeCount
         c.fired = fired
@@ -376,14 +386,8 @@ final class CalendarStorage: @unchecked Sendable {
         // Slot indices are UInt32 and UInt32.max is reserved for EventHandle.invalid.
         precondition(slotCapacity < Int(UInt32.max) / 2, "EventCalendar: more than 2^31 pending events")
         let newCap = slotCapacity * 2
-        let ns = UnsafeMutablePointer<CalendarSlot>.allocate(capacity: newCap)
-        ns.moveInitialize(from: slots, count: slotHighWater)
-        slots.deallocate()
-        slots = ns
-        let nf = UnsafeMutablePointer<UInt32>.allocate(capacity: newCap)
-        nf.moveInitialize(from: freeSlots, count: freeCount)
-        freeSlots.deallocate()
-        freeSlots = nf
+        Self.regrow(&slots, count: slotHighWater, capacity: newCap)
+        Self.regrow(&freeSlots, count: freeCount, capacity: newCap)
         slotCapacity = newCap
     }
 
@@ -420,18 +424,9 @@ final class CalendarStorage: @unchecked Sendable {
     func growEntries() {
         precondition(entryCapacity < Int(UInt32.max) / 2, "EventCalendar: more than 2^31 stored events")
         let newCap = entryCapacity * 2
-        let ne = UnsafeMutablePointer<CalendarEntry>.allocate(capacity: newCap)
-        ne.moveInitialize(from: entries, count: entryHighWater)
-        entries.deallocate()
-        entries = ne
-        let nl = UnsafeMutablePointer<UInt32>.allocate(capacity: newCap)
-        nl.moveInitialize(from: links, count: entryHighWater)
-        links.deallocate()
-        links = nl
-        let nf = UnsafeMutablePointer<UInt32>.allocate(capacity: newCap)
-        nf.moveInitialize(from: freeEntries, count: freeEntryCount)
-        freeEntries.deallocate()
-        freeEntries = nf
+        Self.regrow(&entries, count: entryHighWater, capacity: newCap)
+        Self.regrow(&links, count: entryHighWater, capacity: newCap)
+        Self.regrow(&freeEntries, count: freeEntryCount, capacity: newCap)
         entryCapacity = newCap
     }
 
@@ -483,14 +478,7 @@ final class CalendarStorage: @unchecked Sendable {
 
     /// Calls `body` with the index of every bucket whose bit is set, level by level in key order.
     func forEachNonEmptyBucket(_ body: (Int) -> Void) {
-        for w in 0..<Self.bitWords {
-            var word = bits[w]
-            while word != 0 {
-                let k = word.trailingZeroBitCount
-                word &= word &- 1
-                body(bucketIndex(word: w, bit: k))
-            }
-        }
+        forEachNonEmptyBucketUntil { body($0); return false }
     }
 
     /// Bucket index of bit `k` of bitmap word `w`.
@@ -544,6 +532,16 @@ final class CalendarStorage: @unchecked Sendable {
         Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
     }
 
+    /// Appends entry `i` to level-0 bucket `b` and sets its bitmap bit; returns the bit to OR
+    /// into `summary0` (callers in loops accumulate it in a register).
+    @inlinable @inline(__always)
+    static func fileLevel0(_ i: UInt32, bucket b: Int, heads: UnsafeMutablePointer<UInt32>, tails: UnsafeMutablePointer<UInt32>,
+                           links: UnsafeMutablePointer<UInt32>, bits: UnsafeMutablePointer<UInt64>) -> UInt64 {
+        link(i, bucket: b, heads: heads, tails: tails, links: links)
+        bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
+        return (1 as UInt64) &<< UInt64(b &>> 6)
+    }
+
     /// Files pool entry `i` (time `t`) under the bucket of `t` relative to the cursor. The
     /// bitmap updates are unconditional ORs: whether a word was empty before is data-dependent
     /// and would be a mispredicted branch about every other event. (The level-0/level-1 choice
@@ -558,10 +556,8 @@ final class CalendarStorage: @unchecked Sendable {
         }
         let heads = self.heads, tails = self.tails, links = self.links, bits = self.bits
         if x < 4096 {
-            let b = Int(truncatingIfNeeded: t & 4095)
-            Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
-            bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
-            summary0 |= (1 as UInt64) &<< UInt64(b &>> 6)
+            summary0 |= Self.fileLevel0(i, bucket: Int(truncatingIfNeeded: t & 4095),
+                                        heads: heads, tails: tails, links: links, bits: bits)
         } else {
             let b = Int(truncatingIfNeeded: (t &>> 12) & 4095)
             Self.link(i, bucket: Self.level1Base &+ b, heads: heads, tails: tails, links: links)
@@ -612,15 +608,20 @@ final class CalendarStorage: @unchecked Sendable {
         }
     }
 
-    /// Drops every entry; every slot's generation moves on so all issued handles go stale.
-    @usableFromInline
-    func clear() {
+    /// Empties every list and bitmap (the pool is left to the caller).
+    func resetBuckets() {
         heads.update(repeating: 0, count: Self.bucketCount)
         tails.update(repeating: 0, count: Self.bucketCount)
         bits.update(repeating: 0, count: Self.bitWords)
         summary0 = 0
         summary1 = 0
         upperMask = 0
+    }
+
+    /// Drops every entry; every slot's generation moves on so all issued handles go stale.
+    @usableFromInline
+    func clear() {
+        resetBuckets()
         entryHighWater = 1
         freeEntryCount = 0
         freeCount = 0
@@ -692,12 +693,7 @@ final class CalendarStorage: @unchecked Sendable {
                 i = links[Int(i)]
             }
         }
-        heads.update(repeating: 0, count: Self.bucketCount)
-        tails.update(repeating: 0, count: Self.bucketCount)
-        bits.update(repeating: 0, count: Self.bitWords)
-        summary0 = 0
-        summary1 = 0
-        upperMask = 0
+        resetBuckets()
         cursor = UInt64(bitPattern: now)
         for i in order { place(i, time: entries[Int(i)].time) }
     }
@@ -835,10 +831,8 @@ final class CalendarStorage: @unchecked Sendable {
         if tombstones == 0 {
             while i != 0 {
                 let next = links[Int(i)]
-                let b = Int(truncatingIfNeeded: entries[Int(i)].time & 4095)
-                Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
-                bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
-                summary |= (1 as UInt64) &<< UInt64(b &>> 6)
+                summary |= Self.fileLevel0(i, bucket: Int(truncatingIfNeeded: entries[Int(i)].time & 4095),
+                                           heads: heads, tails: tails, links: links, bits: bits)
                 i = next
             }
         } else {
@@ -849,10 +843,8 @@ final class CalendarStorage: @unchecked Sendable {
                     tombstones &-= 1
                     releaseEntry(i)
                 } else {
-                    let b = Int(truncatingIfNeeded: e.time & 4095)
-                    Self.link(i, bucket: b, heads: heads, tails: tails, links: links)
-                    bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
-                    summary |= (1 as UInt64) &<< UInt64(b &>> 6)
+                    summary |= Self.fileLevel0(i, bucket: Int(truncatingIfNeeded: e.time & 4095),
+                                               heads: heads, tails: tails, links: links, bits: bits)
                 }
                 i = next
             }

@@ -175,18 +175,16 @@ public func solveCase(path: String, options: PowerFlowCaseOptions = PowerFlowCas
             }
             report.seriesSteps = times.count
             report.repeats = times.count
-            times.sort()
-            report.solveSeconds = times[times.count / 2]
-            report.solveSecondsMin = times[0]
-            return report
-        }
-        for _ in 0..<repeats {
-            try solver.reset()
-            report.ac = try solver.solve()
-            times.append(solver.lastSolveSeconds)
+        } else {
+            for _ in 0..<repeats {
+                try solver.reset()
+                report.ac = try solver.solve()
+                times.append(solver.lastSolveSeconds)
+            }
         }
     }
-    report.firstSolveSeconds = times[0]
+    // A series' first (cold, untimed) solve was recorded above; otherwise the first timed one.
+    if report.seriesSteps == 0 { report.firstSolveSeconds = times[0] }
     times.sort()
     report.solveSeconds = times[times.count / 2]
     report.solveSecondsMin = times[0]

@@ -61,18 +61,35 @@ def pypower_setup(ppc):
     V0[gbus[k]] = gen[on[k], 5] / abs(V0[gbus[k]]) * V0[gbus[k]]
     Ybus, _, _ = makeYbus(base, bus, branch)
     Sbus = makeSbus(base, bus, gen)
-    return Ybus.tocsc(), Sbus, V0, ref, pv, pq
+    sload = (bus[:, 2] + 1j * bus[:, 3]) / base   # the load part of Sbus (Sbus = gen - load)
+    return Ybus.tocsc(), Sbus, V0, ref, pv, pq, sload
+
+
+def lightsim_sets(V0, ref, pv, pq):
+    """Slack weights and int32 bus sets as NRSing_KLU.compute_pf takes them."""
+    weights = np.zeros(len(V0))
+    weights[ref] = 1.0
+    return weights, ref.astype(np.int32), pv.astype(np.int32), pq.astype(np.int32)
+
+
+def pandapower_net(ppc):
+    """pandapower net from the case (from_ppc, its chatter silenced) and MATPOWER's 1e-8 p.u. in MVA."""
+    from pandapower.converter.pypower.from_ppc import from_ppc
+    import io, contextlib
+    ppc = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()}
+    ppc["bus"][ppc["bus"][:, 9] == 0, 9] = 1.0     # case14 has baseKV 0, which from_ppc cannot convert
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        net = from_ppc(ppc, f_hz=60)
+    return net, 1e-8 * ppc["baseMVA"]
 
 
 def run_lightsim(ppc, repeats, solver=None):
     import lightsim2grid
     from lightsim2grid.algorithm import NRSing_KLU
-    Ybus, Sbus, V0, ref, pv, pq = pypower_setup(ppc)
+    Ybus, Sbus, V0, ref, pv, pq, _ = pypower_setup(ppc)
     solver = solver or NRSing_KLU()
-    weights = np.zeros(len(V0))
-    weights[ref] = 1.0
+    weights, ref32, pv32, pq32 = lightsim_sets(V0, ref, pv, pq)
     times, internal, iters, ok, V = [], [], 0, False, None
-    ref32, pv32, pq32 = ref.astype(np.int32), pv.astype(np.int32), pq.astype(np.int32)
     for _ in range(repeats + 1):          # the first call (symbolic analysis) is not timed
         V = V0.copy()
         before = solver.get_timers()[3]
@@ -91,13 +108,7 @@ def run_lightsim(ppc, repeats, solver=None):
 
 def run_pandapower(ppc, repeats):
     import pandapower as pp
-    from pandapower.converter.pypower.from_ppc import from_ppc
-    ppc = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()}
-    ppc["bus"][ppc["bus"][:, 9] == 0, 9] = 1.0     # case14 has baseKV 0, which from_ppc cannot convert
-    import io, contextlib
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        net = from_ppc(ppc, f_hz=60)
-    tol = 1e-8 * ppc["baseMVA"]                    # MATPOWER's 1e-8 p.u. expressed in MVA
+    net, tol = pandapower_net(ppc)
     wall, nr = [], []
     for _ in range(repeats + 1):
         t = time.perf_counter()
@@ -116,17 +127,10 @@ def series_scale(step):
 def run_lightsim_series(ppc, steps, solver=None):
     """Warm-started series: each solve starts from the previous voltages with loads scaled."""
     from lightsim2grid.algorithm import NRSing_KLU
-    from pypower.ext2int import ext2int
-    from pypower.makeSbus import makeSbus
-    Ybus, Sbus, V0, ref, pv, pq = pypower_setup(ppc)
-    internal = ext2int({k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()})
-    base, bus, gen = internal["baseMVA"], internal["bus"], internal["gen"]
-    sload = (bus[:, 2] + 1j * bus[:, 3]) / base
-    sgen = Sbus + sload                    # makeSbus = gen - load
+    Ybus, Sbus, V0, ref, pv, pq, sload = pypower_setup(ppc)
+    sgen = Sbus + sload
     solver = solver or NRSing_KLU()
-    weights = np.zeros(len(V0))
-    weights[ref] = 1.0
-    ref32, pv32, pq32 = ref.astype(np.int32), pv.astype(np.int32), pq.astype(np.int32)
+    weights, ref32, pv32, pq32 = lightsim_sets(V0, ref, pv, pq)
     ok = solver.compute_pf(Ybus, V0.copy(), Sbus, ref32, weights, pv32, pq32, 10, 1e-8)   # cold, untimed
     V = solver.get_V().copy()
     times, iters = [], 0
@@ -144,13 +148,7 @@ def run_lightsim_series(ppc, steps, solver=None):
 
 def run_pandapower_series(ppc, steps):
     import pandapower as pp
-    from pandapower.converter.pypower.from_ppc import from_ppc
-    ppc = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in ppc.items()}
-    ppc["bus"][ppc["bus"][:, 9] == 0, 9] = 1.0
-    import io, contextlib
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        net = from_ppc(ppc, f_hz=60)
-    tol = 1e-8 * ppc["baseMVA"]
+    net, tol = pandapower_net(ppc)
     pp.runpp(net, algorithm="nr", tolerance_mva=tol, max_iteration=10, numba=True)   # cold, untimed
     p0, q0 = net.load.p_mw.values.copy(), net.load.q_mvar.values.copy()
     times, iters = [], 0

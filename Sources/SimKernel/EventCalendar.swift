@@ -12,8 +12,8 @@
 /// and the bitmap updates are branch-free, because whether a bitmap word was empty is
 /// data-dependent and a mispredicted branch there cost more than the rest of the event.
 ///
-/// Equal times always land in the same list in scheduling order, which makes the order FIFO
-/// without a stored sequence number. Priorities: when any event has a non-zero priority, the
+/// Equal times always land in the same list, in scheduling order (level-1 lists in reverse,
+/// undone when they spill), which makes the order FIFO without a stored sequence number. Priorities: when any event has a non-zero priority, the
 /// bucket of the current millisecond is stably sorted by priority when it is opened and later
 /// insertions into it go to their sorted place.
 ///
@@ -218,7 +218,12 @@ struct CalendarSlot {
 /// `@unchecked Sendable`: it is only mutated through a uniquely referenced `EventCalendar`.
 ///
 /// Entries live in one pool (`entries`, with the list links in `links`; index 0 is the null
-/// link). Every bucket is a FIFO singly linked list through the pool, given by `heads`/`tails`:
+/// link). Every bucket is a singly linked list through the pool, given by `heads`/`tails`:
+/// level-0 and upper-level lists are FIFO (appended at the tail); level-1 lists are LIFO
+/// (pushed at the head, no tail kept: two stores instead of five on the path every event with
+/// a hold over 4 s takes), and the spill into the then empty level 0 prepends, which restores
+/// FIFO order. A spill from an upper level walks its FIFO list and so fills level 1 newest
+/// first, as direct insertions would.
 ///
 /// - buckets 0..<4096: level 0, one per millisecond of the cursor's 4,096-ms block;
 /// - buckets 4096..<8192: level 1, one per 4,096-ms block of the cursor's 2^24-ms block;
@@ -292,8 +297,8 @@ final class CalendarStorage: @unchecked Sendable {
         freeEntries = .allocate(capacity: entryCapacity)
         heads = .allocate(capacity: Self.bucketCount)
         heads.initialize(repeating: 0, count: Self.bucketCount)
-        tails = .allocate(capacity: Self.bucketCount)
-        tails.initialize(repeating: 0, count: Self.bucketCount)
+        tails = .allocate(capacity: Self.bucketCount + 1)
+        tails.initialize(repeating: 0, count: Self.bucketCount + 1)
         bits = .allocate(capacity: Self.bitWords)
         bits.initialize(repeating: 0, count: Self.bitWords)
         slotCapacity = 64
@@ -542,6 +547,20 @@ final class CalendarStorage: @unchecked Sendable {
         return (1 as UInt64) &<< UInt64(b &>> 6)
     }
 
+    /// Prepends entry `i` to level-0 bucket `b` (spills walk level-1 lists newest first, so
+    /// prepending restores FIFO order); the first entry into an empty bucket becomes its tail,
+    /// written branch-free (otherwise into the scratch cell `tails[bucketCount]`).
+    @inlinable @inline(__always)
+    static func pushLevel0(_ i: UInt32, bucket b: Int, heads: UnsafeMutablePointer<UInt32>, tails: UnsafeMutablePointer<UInt32>,
+                           links: UnsafeMutablePointer<UInt32>, bits: UnsafeMutablePointer<UInt64>) -> UInt64 {
+        let h = heads[b]
+        links[Int(i)] = h
+        heads[b] = i
+        tails[h == 0 ? b : bucketCount] = i
+        bits[b &>> 6] |= (1 as UInt64) &<< UInt64(b & 63)
+        return (1 as UInt64) &<< UInt64(b &>> 6)
+    }
+
     /// Files pool entry `i` (time `t`) under the bucket of `t` relative to the cursor. The
     /// bitmap updates are unconditional ORs: whether a word was empty before is data-dependent
     /// and would be a mispredicted branch about every other event. (The level-0/level-1 choice
@@ -560,7 +579,9 @@ final class CalendarStorage: @unchecked Sendable {
                                         heads: heads, tails: tails, links: links, bits: bits)
         } else {
             let b = Int(truncatingIfNeeded: (t &>> 12) & 4095)
-            Self.link(i, bucket: Self.level1Base &+ b, heads: heads, tails: tails, links: links)
+            let b1 = Self.level1Base &+ b
+            links[Int(i)] = heads[b1]
+            heads[b1] = i
             bits[64 &+ (b &>> 6)] |= (1 as UInt64) &<< UInt64(b & 63)
             summary1 |= (1 as UInt64) &<< UInt64(b &>> 6)
         }
@@ -687,11 +708,14 @@ final class CalendarStorage: @unchecked Sendable {
         var order: [UInt32] = []
         order.reserveCapacity(storedEntries)
         forEachNonEmptyBucket { b in
+            let start = order.count
             var i = heads[b]
             while i != 0 {
                 order.append(i)
                 i = links[Int(i)]
             }
+            // Level-1 lists are newest first; `place` wants scheduling order.
+            if b >= Self.level1Base && b < Self.upperBase { order[start...].reverse() }
         }
         resetBuckets()
         cursor = UInt64(bitPattern: now)
@@ -782,11 +806,13 @@ final class CalendarStorage: @unchecked Sendable {
                 if t > lim { return nil }
                 if anyPriority && t != openTime { openBucket(b, time: t) }
                 let i = heads[b]
+                // Emptiness from the tail (loaded alongside the head) rather than from the
+                // link: one dependent load less on the path to the next pop.
+                let last = self.tails[b]
                 let e = entries[Int(i)]
-                let next = links[Int(i)]
-                heads[b] = next
+                heads[b] = links[Int(i)]
                 // Whether the bucket empties is data-dependent too: selects again.
-                let newWord = next == 0 ? word & (word &- 1) : word
+                let newWord = i == last ? word & (word &- 1) : word
                 bits[w] = newWord
                 summary0 = newWord == 0 ? s0 & (s0 &- 1) : s0
                 let free = freeEntryCount
@@ -826,12 +852,11 @@ final class CalendarStorage: @unchecked Sendable {
         let heads = self.heads, tails = self.tails, links = self.links, bits = self.bits, entries = self.entries
         var i = heads[b1]
         heads[b1] = 0
-        tails[b1] = 0
         var summary = summary0
         if tombstones == 0 {
             while i != 0 {
                 let next = links[Int(i)]
-                summary |= Self.fileLevel0(i, bucket: Int(truncatingIfNeeded: entries[Int(i)].time & 4095),
+                summary |= Self.pushLevel0(i, bucket: Int(truncatingIfNeeded: entries[Int(i)].time & 4095),
                                            heads: heads, tails: tails, links: links, bits: bits)
                 i = next
             }
@@ -843,7 +868,7 @@ final class CalendarStorage: @unchecked Sendable {
                     tombstones &-= 1
                     releaseEntry(i)
                 } else {
-                    summary |= Self.fileLevel0(i, bucket: Int(truncatingIfNeeded: e.time & 4095),
+                    summary |= Self.pushLevel0(i, bucket: Int(truncatingIfNeeded: e.time & 4095),
                                                heads: heads, tails: tails, links: links, bits: bits)
                 }
                 i = next

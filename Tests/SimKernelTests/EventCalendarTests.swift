@@ -201,6 +201,46 @@ final class EventCalendarTests: XCTestCase {
         XCTAssertEqual(u.pendingCount, 0)
     }
 
+    /// Level-1 lists are kept newest first and reversed by the spill; upper levels refill
+    /// level 1. Equal times must come out in scheduling order whichever levels they passed
+    /// through, including a rewind (a refused pop, then an earlier event) with level-1 lists
+    /// holding several entries of one time.
+    func testEqualTimesStayFIFOThroughEveryLevel() {
+        var c = EventCalendar()
+        let times: [Int64] = [9_000, 9_000 + 4_096, 30_000_000, 1 << 33]
+        var agent: UInt32 = 0
+        var expected: [Int64: [UInt32]] = [:]
+        for _ in 0..<5 {
+            for t in times {
+                if agent % 3 == 0 {
+                    c.schedule(at: .milliseconds(t), handler: 0, agent: agent)
+                } else {
+                    c.scheduleUntracked(at: .milliseconds(t), handler: 0, agent: agent)
+                }
+                expected[t, default: []].append(agent)
+                agent += 1
+            }
+        }
+        // A refused pop that opens the first level-1 block, then an earlier event: the rewind
+        // refiles the newest-first level-1 lists.
+        XCTAssertNil(c.popNext(notAfter: .milliseconds(8_999)))
+        c.schedule(at: .milliseconds(10), handler: 0, agent: 1_000)
+        XCTAssertEqual(c.popNext()?.agent, 1_000)
+        var got: [Int64: [UInt32]] = [:]
+        while let e = c.popNext() {
+            got[e.time.milliseconds, default: []].append(e.agent)
+            // Once an upper-level time has spilled down, add more at every later time.
+            if e.time.milliseconds == 30_000_000 && got[30_000_000]!.count == 1 {
+                for t in times where t > 30_000_000 {
+                    c.scheduleUntracked(at: .milliseconds(t), handler: 0, agent: agent)
+                    expected[t, default: []].append(agent)
+                    agent += 1
+                }
+            }
+        }
+        XCTAssertEqual(got, expected)
+    }
+
     /// Bursts of 200,000 events: entry-pool memory is reused from burst to burst and compacted
     /// once the bursts have drained, so it does not grow with the number of bursts.
     func testBurstMemoryIsReusedNotLeaked() {

@@ -84,7 +84,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     public var state: (UInt64, UInt64, UInt64, UInt64) { (s0, s1, s2, s3) }
 
     /// Next 64 random bits (xoshiro256**).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
@@ -98,7 +98,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1) with 53 random bits.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func nextDouble() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
@@ -122,13 +122,13 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     /// Exponential with the given mean, by the 256-layer ziggurat (Marsaglia & Tsang 2000,
     /// 64-bit variant: layer from the low 8 bits, abscissa from the high 53), about 99 % of
     /// draws taking one random word, one multiply and one compare; no `log` on that path.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func exponential(mean: Double) -> Double {
         mean * standardExponential()
     }
 
     /// Exponential with mean 1 (ziggurat).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func standardExponential() -> Double {
         let u = next()
         let i = Int(truncatingIfNeeded: u & 255)

@@ -23,14 +23,23 @@
 /// when a drained burst left it more than 8 times larger than needed, so memory stays bounded
 /// in long runs.
 ///
-/// `EventCalendar` is a value type with copy-on-write storage (copying a calendar gives an
-/// independent calendar). Not thread-safe for concurrent mutation, like any Swift value.
-public struct EventCalendar: Sendable {
+/// `EventCalendar` is non-copyable: a run has exactly one calendar, passed `inout` to the
+/// handlers, and a copy is made only on purpose, with ``clone()``. (A copy-on-write value
+/// would have to test its buffer for uniqueness on every schedule and every pop, which cost
+/// 9 % of the hold model's event rate; see docs/kernel.md.)
+public struct EventCalendar: ~Copyable, Sendable {
     @usableFromInline
     var storage: CalendarStorage
 
     /// An empty calendar at time zero.
     public init() { storage = CalendarStorage() }
+
+    private init(storage: CalendarStorage) { self.storage = storage }
+
+    /// An independent calendar with the same clock, pending events and handles: the two then
+    /// evolve separately (a handle issued before the copy works in both). O(stored entries +
+    /// slots + buckets).
+    public func clone() -> EventCalendar { EventCalendar(storage: storage.copy()) }
 
     /// Time of the event being (or last) executed; never decreases.
     @inlinable
@@ -44,11 +53,6 @@ public struct EventCalendar: Sendable {
     @inlinable
     public var firedCount: UInt64 { storage.fired }
 
-    @inlinable
-    mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
     /// Schedules an event at absolute time `time` (must be >= `now`: scheduling in the past is a
     /// programming error, checked by a precondition; in `-Ounchecked` builds, where
     /// preconditions are compiled out, the time is clamped to `now`). O(1).
@@ -56,7 +60,6 @@ public struct EventCalendar: Sendable {
     @discardableResult
     public mutating func schedule(at time: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) -> EventHandle {
         precondition(time.milliseconds >= storage.now, "EventCalendar.schedule: time \(time) is before now \(now)")
-        makeUnique()
         return storage.schedule(at: time.milliseconds, period: 0, priority: priority, handler: handler, agent: agent)
     }
 
@@ -77,7 +80,6 @@ public struct EventCalendar: Sendable {
     @inline(__always)
     public mutating func scheduleUntracked(at time: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) {
         precondition(time.milliseconds >= storage.now, "EventCalendar.scheduleUntracked: time \(time) is before now \(now)")
-        makeUnique()
         if priority == 0 && handler < CalendarEntry.untrackedBit {
             storage.scheduleUntracked(at: time.milliseconds, handler: handler, agent: agent)
         } else {
@@ -100,7 +102,6 @@ public struct EventCalendar: Sendable {
     public mutating func schedulePeriodic(start: SimTime, every: SimTime, priority: Int32 = 0, handler: UInt32, agent: UInt32 = 0) -> EventHandle {
         precondition(start.milliseconds >= storage.now, "EventCalendar.schedulePeriodic: start \(start) is before now \(now)")
         precondition(every.milliseconds > 0, "EventCalendar.schedulePeriodic: period must be positive, got \(every)")
-        makeUnique()
         return storage.schedule(at: start.milliseconds, period: Swift.max(every.milliseconds, 1),
                                 priority: priority, handler: handler, agent: agent)
     }
@@ -110,7 +111,6 @@ public struct EventCalendar: Sendable {
     @discardableResult
     public mutating func cancel(_ handle: EventHandle) -> Bool {
         guard storage.isPending(handle) else { return false }
-        makeUnique()
         return storage.cancel(handle)
     }
 
@@ -122,7 +122,6 @@ public struct EventCalendar: Sendable {
     public mutating func reschedule(_ handle: EventHandle, to time: SimTime) -> EventHandle? {
         precondition(time.milliseconds >= storage.now, "EventCalendar.reschedule: time \(time) is before now \(now)")
         guard storage.isPending(handle) else { return nil }
-        makeUnique()
         return storage.reschedule(handle, to: time.milliseconds)
     }
 
@@ -140,7 +139,6 @@ public struct EventCalendar: Sendable {
     /// its time; nil when the calendar is empty. Amortised O(1).
     @inlinable
     public mutating func popNext() -> Event? {
-        makeUnique()
         return storage.popNext(notAfter: .max)
     }
 
@@ -149,7 +147,6 @@ public struct EventCalendar: Sendable {
     @inlinable
     @inline(__always)
     public mutating func popNext(notAfter limit: SimTime) -> Event? {
-        makeUnique()
         return storage.popNext(notAfter: limit.milliseconds)
     }
 
@@ -159,14 +156,12 @@ public struct EventCalendar: Sendable {
     public mutating func advanceIdle(to time: SimTime) -> Bool {
         guard time.milliseconds > storage.now else { return time.milliseconds == storage.now }
         if let next = storage.nextEventTime(), next <= UInt64(time.milliseconds) { return false }
-        makeUnique()
         storage.now = time.milliseconds
         return true
     }
 
     /// Removes every pending event; `now` is kept. Handles issued before become stale.
     public mutating func removeAll() {
-        makeUnique()
         storage.clear()
     }
 }
@@ -214,8 +209,8 @@ struct CalendarSlot {
     }
 }
 
-/// Owner of the calendar's raw buffers (copy-on-write through ``EventCalendar``).
-/// `@unchecked Sendable`: it is only mutated through a uniquely referenced `EventCalendar`.
+/// Owner of the calendar's raw buffers; exactly one ``EventCalendar`` holds each instance.
+/// `@unchecked Sendable`: it is only reached through that non-copyable owner.
 ///
 /// Entries live in one pool (`entries`, with the list links in `links`; index 0 is the null
 /// link). Every bucket is a singly linked list through the pool, given by `heads`/`tails`:

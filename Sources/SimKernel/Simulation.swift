@@ -87,7 +87,7 @@ public func runEvents<H: EventHandler>(
     until: SimTime,
     maxEvents: UInt64 = .max,
     checkEvery: UInt64 = 1,
-    while condition: ((H, EventCalendar) -> Bool)? = nil,
+    while condition: ((H, borrowing EventCalendar) -> Bool)? = nil,
     progressEvery: UInt64 = 1 << 16,
     progress: ((RunProgress) -> Void)? = nil
 ) -> RunStatistics {
@@ -139,13 +139,15 @@ func seconds(_ d: Duration) -> Double {
 ///
 /// `Handler` is usually the world: a struct that owns every system and switches on
 /// `event.handler` to route to them.
-public struct Simulation<Handler: EventHandler> {
+///
+/// Non-copyable, like its ``EventCalendar``.
+public struct Simulation<Handler: EventHandler>: ~Copyable {
     /// Pending events and the clock.
     public var calendar: EventCalendar
     /// The system(s) that process events.
     public var handler: Handler
 
-    public init(handler: Handler, calendar: EventCalendar = EventCalendar()) {
+    public init(handler: Handler, calendar: consuming EventCalendar = EventCalendar()) {
         self.handler = handler
         self.calendar = calendar
     }
@@ -169,7 +171,7 @@ public struct Simulation<Handler: EventHandler> {
     @inlinable
     @discardableResult
     public mutating func run(until: SimTime, checkEvery: UInt64 = 1, maxEvents: UInt64 = .max,
-                             while condition: (Handler, EventCalendar) -> Bool,
+                             while condition: (Handler, borrowing EventCalendar) -> Bool,
                              progressEvery: UInt64 = 1 << 16,
                              progress: ((RunProgress) -> Void)? = nil) -> RunStatistics {
         withoutActuallyEscaping(condition) { cond in

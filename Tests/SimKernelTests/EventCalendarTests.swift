@@ -127,16 +127,21 @@ final class EventCalendarTests: XCTestCase {
         XCTAssertFalse(c.isPending(p))
     }
 
-    func testCopiesAreIndependent() {
+    func testClonesAreIndependent() {
         var a = EventCalendar()
         a.schedule(at: .seconds(1), handler: 0, agent: 1)
-        a.schedule(at: .seconds(2), handler: 0, agent: 2)
-        var b = a
+        let h = a.schedule(at: .seconds(2), handler: 0, agent: 2)
+        a.scheduleUntracked(at: .seconds(3), handler: 0, agent: 3)
+        var b = a.clone()
         XCTAssertEqual(b.popNext()?.agent, 1)
-        XCTAssertEqual(a.pendingCount, 2)
+        XCTAssertEqual(a.pendingCount, 3)
         XCTAssertEqual(a.now, .zero)
-        XCTAssertEqual(drain(&a).map(\.agent), [1, 2])
-        XCTAssertEqual(drain(&b).map(\.agent), [2])
+        // A handle issued before the clone works in both, independently.
+        XCTAssertTrue(b.cancel(h))
+        XCTAssertTrue(a.isPending(h))
+        b.schedule(at: .seconds(4), handler: 0, agent: 4)
+        XCTAssertEqual(drain(&a).map(\.agent), [1, 2, 3])
+        XCTAssertEqual(drain(&b).map(\.agent), [3, 4])
     }
 
     func testRemoveAllMakesHandlesStale() {
@@ -378,7 +383,7 @@ final class EventCalendarTests: XCTestCase {
                 seq += 1
             }
             if round % 500 == 250 {
-                var copy = c
+                var copy = c.clone()
                 let expected = ref.sorted { ($0.t, $0.seq) < ($1.t, $1.seq) }.map(\.agent)
                 var got: [UInt32] = []
                 while let e = copy.popNext() { got.append(e.agent) }

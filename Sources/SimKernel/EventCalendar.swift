@@ -786,8 +786,8 @@ final class CalendarStorage: @unchecked Sendable {
     /// Pops the next event with time <= limit.
     @inlinable @inline(__always)
     func popNext(notAfter limit: Int64) -> Event? {
-        if limit < 0 { return nil }
-        let lim = UInt64(bitPattern: limit)
+        // Pending times are never negative (they are clamped to `now` >= 0), so a signed
+        // comparison with `limit` also refuses everything when `limit` < 0: no separate test.
         while true {
             let s0 = summary0
             if s0 != 0 {
@@ -798,7 +798,7 @@ final class CalendarStorage: @unchecked Sendable {
                 let word = bits[w]
                 let b = w &<< 6 | word.trailingZeroBitCount
                 let t = (cursor & ~4095) | UInt64(b)
-                if t > lim { return nil }
+                if Int64(bitPattern: t) > limit { return nil }
                 if anyPriority && t != openTime { openBucket(b, time: t) }
                 let i = heads[b]
                 // Emptiness from the tail (loaded alongside the head) rather than from the
@@ -828,7 +828,7 @@ final class CalendarStorage: @unchecked Sendable {
                 let newCursor = (cursor & ~((1 << 24) - 1)) | (UInt64(b) &<< 12)
                 // Every entry of that bucket is >= newCursor; stop before spilling past the
                 // limit so the cursor never overtakes a time the caller may still schedule at.
-                if newCursor > lim { return nil }
+                if Int64(bitPattern: newCursor) > limit { return nil }
                 let rest = word & (word &- 1)
                 bits[64 &+ w] = rest
                 summary1 = rest == 0 ? s1 & (s1 &- 1) : s1
@@ -836,7 +836,7 @@ final class CalendarStorage: @unchecked Sendable {
                 spillLevel1(bucket: Self.level1Base &+ b)
                 continue
             }
-            if upperMask == 0 || !spillUpper(notAfter: lim) { return nil }
+            if upperMask == 0 || !spillUpper(notAfter: limit) { return nil }
         }
     }
 
@@ -873,9 +873,9 @@ final class CalendarStorage: @unchecked Sendable {
     }
 
     /// Moves the first bucket of the lowest non-empty upper level down, relative to its start
-    /// as the new cursor. Returns false (changing nothing) if that start is beyond `lim`.
+    /// as the new cursor. Returns false (changing nothing) if that start is beyond `limit`.
     @usableFromInline
-    func spillUpper(notAfter lim: UInt64) -> Bool {
+    func spillUpper(notAfter limit: Int64) -> Bool {
         let level = upperMask.trailingZeroBitCount
         let base = 128 + level * 4
         var w = 0
@@ -884,7 +884,7 @@ final class CalendarStorage: @unchecked Sendable {
         let shift = UInt64(24 + 8 * level)
         let highMask: UInt64 = shift + 8 >= 64 ? 0 : ~(((1 as UInt64) << (shift + 8)) &- 1)
         let newCursor = (cursor & highMask) | (UInt64(idx) << shift)
-        if newCursor > lim { return false }
+        if Int64(bitPattern: newCursor) > limit { return false }
         let b = Self.upperBase + level * 256 + idx
         clearBucketBit(b)
         cursor = newCursor

@@ -248,6 +248,10 @@ final class CalendarStorage: @unchecked Sendable {
     @usableFromInline var links: UnsafeMutablePointer<UInt32>
     @usableFromInline var freeEntries: UnsafeMutablePointer<UInt32>
     @usableFromInline var freeEntryCount = 0
+    /// The entry freed by the last pop, if not reused yet (0: none). Kept out of the free
+    /// stack because the handler of that event usually schedules the next one right away, which
+    /// then takes it back without touching the stack.
+    @usableFromInline var spareEntry: UInt32 = 0
     /// Pool indices below this have been handed out at least once (index 0 is reserved).
     @usableFromInline var entryHighWater = 1
     @usableFromInline var entryCapacity: Int
@@ -281,7 +285,7 @@ final class CalendarStorage: @unchecked Sendable {
     var sortScratch: [(priority: Int32, position: Int32, index: UInt32)] = []
 
     /// Entries held in buckets, tombstones included (diagnostics and tests).
-    @inlinable var storedEntries: Int { entryHighWater &- 1 &- freeEntryCount }
+    @inlinable var storedEntries: Int { entryHighWater &- 1 &- freeEntryCount &- (spareEntry == 0 ? 0 : 1) }
 
     @usableFromInline
     init() {
@@ -338,6 +342,7 @@ final class CalendarStorage: @unchecked Sendable {
         c.links = Self.cloned(links, count: entryHighWater, capacity: entryCapacity)
         c.freeEntries = Self.cloned(freeEntries, count: freeEntryCount, capacity: entryCapacity)
         c.freeEntryCount = freeEntryCount
+        c.spareEntry = spareEntry
         c.entryHighWater = entryHighWater
         c.heads.update(from: heads, count: Self.bucketCount)
         c.tails.update(from: tails, count: Self.bucketCount)
@@ -404,6 +409,11 @@ final class CalendarStorage: @unchecked Sendable {
 
     @inlinable @inline(__always)
     func allocateEntry() -> UInt32 {
+        let spare = spareEntry
+        if spare != 0 {
+            spareEntry = 0
+            return spare
+        }
         if freeEntryCount > 0 {
             freeEntryCount &-= 1
             return freeEntries[freeEntryCount]
@@ -472,6 +482,7 @@ final class CalendarStorage: @unchecked Sendable {
         entryCapacity = newCap
         entryHighWater = n
         freeEntryCount = 0
+        spareEntry = 0
     }
 
     // MARK: buckets
@@ -640,6 +651,7 @@ final class CalendarStorage: @unchecked Sendable {
         resetBuckets()
         entryHighWater = 1
         freeEntryCount = 0
+        spareEntry = 0
         freeCount = 0
         for s in stride(from: slotHighWater - 1, through: 0, by: -1) {
             slots[s].generation &+= 1
@@ -810,9 +822,8 @@ final class CalendarStorage: @unchecked Sendable {
                 let newWord = i == last ? word & (word &- 1) : word
                 bits[w] = newWord
                 summary0 = newWord == 0 ? s0 & (s0 &- 1) : s0
-                let free = freeEntryCount
-                freeEntries[free] = i
-                freeEntryCount = free &+ 1
+                if spareEntry != 0 { releaseEntry(spareEntry) }
+                spareEntry = i
                 if tombstones > 0 && !isLive(e) {
                     tombstones &-= 1
                     continue

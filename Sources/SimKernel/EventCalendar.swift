@@ -824,7 +824,8 @@ final class CalendarStorage: @unchecked Sendable {
                 summary0 = newWord == 0 ? s0 & (s0 &- 1) : s0
                 if spareEntry != 0 { releaseEntry(spareEntry) }
                 spareEntry = i
-                if tombstones > 0 && !isLive(e) {
+                // Untracked entries are never tombstones: tested first, on the entry in hand.
+                if !e.isUntracked && tombstones > 0 && !isLive(e) {
                     tombstones &-= 1
                     continue
                 }

@@ -9,16 +9,17 @@ func runCharging(_ st: inout ChargingStations, _ cal: inout EventCalendar, until
 }
 
 final class ChargerStationTests: XCTestCase {
-    func make(_ specs: [ChargingStationSpec], busCount: Int = 3) throws -> (ChargingStations, EventCalendar) {
-        var cal = EventCalendar()
+    /// Stations with their first events started on `cal`.
+    func make(_ cal: inout EventCalendar, _ specs: [ChargingStationSpec], busCount: Int = 3) throws -> ChargingStations {
         var st = try ChargingStations(configuration: ChargingStationsConfiguration(stations: specs, busCount: busCount),
                                       handlerBase: 10)
         st.start(calendar: &cal)
-        return (st, cal)
+        return st
     }
 
     func testConstantPowerCompletionIsExact() throws {
-        var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 1, plugs: 1, plugPowerKW: 7)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 1, plugs: 1, plugPowerKW: 7)])
         XCTAssertEqual(st.endHandler, 10)
         XCTAssertEqual(st.plannedArrivalHandler, 12)
         let out = try st.arrive(vehicle: 42, station: 0, demand: .energy(kWh: 14), at: .zero, calendar: &cal)
@@ -42,7 +43,8 @@ final class ChargerStationTests: XCTestCase {
         // 50 kW DC, 60 kWh battery, 50 % → 90 %. Phase 1 to 80 %: 18 kWh / 50 kW = 0.36 h.
         // Above 80 %: u = 1 − 4.5 (s − 0.8), du/dt = −λ u, λ = 4.5 · 50 / 60 = 3.75 /h;
         // u(90 %) = 0.55, so phase 2 lasts ln(1/0.55)/3.75 h.
-        var (st, cal) = try make([ChargingStationSpec(name: "dc", bus: 0, plugs: 1, plugPowerKW: 50, kind: .dc)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "dc", bus: 0, plugs: 1, plugPowerKW: 50, kind: .dc)])
         try st.arrive(vehicle: 1, station: 0, demand: .stateOfCharge(batteryKWh: 60, current: 0.5, target: 0.9),
                       at: .zero, calendar: &cal)
         let hours = 0.36 + log(1 / 0.55) / 3.75
@@ -71,7 +73,8 @@ final class ChargerStationTests: XCTestCase {
     }
 
     func testFIFOOrderAndQueueWaits() throws {
-        var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 7)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 7)])
         for (k, v) in [Int32(5), 3, 9].enumerated() {
             runCharging(&st, &cal, until: .seconds(Double(k)))
             try st.arrive(vehicle: v, station: 0, demand: .energy(kWh: 7), at: .seconds(Double(k)), calendar: &cal)
@@ -94,7 +97,8 @@ final class ChargerStationTests: XCTestCase {
     }
 
     func testMaxWaitAndQueuedDeadlineAbandon() throws {
-        var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 10, maxWaitSeconds: 600)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 10, maxWaitSeconds: 600)])
         try st.arrive(vehicle: 1, station: 0, demand: .energy(kWh: 10), at: .zero, calendar: &cal)
         runCharging(&st, &cal, until: .seconds(10))
         XCTAssertEqual(try st.arrive(vehicle: 2, station: 0, demand: .energy(kWh: 5), at: .seconds(10), calendar: &cal), .queued)
@@ -116,7 +120,8 @@ final class ChargerStationTests: XCTestCase {
     }
 
     func testCapSharingIsMaxMinFair() throws {
-        var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 2, plugs: 3, plugPowerKW: 10, powerCapKW: 15)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 2, plugs: 3, plugPowerKW: 10, powerCapKW: 15)])
         try st.arrive(vehicle: 1, station: 0, demand: .energy(kWh: 100), at: .zero, calendar: &cal)
         XCTAssertEqual(st.powerKW(station: 0, at: .zero), 10, accuracy: 1e-12)
         try st.arrive(vehicle: 2, station: 0, demand: .energy(kWh: 100), at: .zero, calendar: &cal)
@@ -136,7 +141,8 @@ final class ChargerStationTests: XCTestCase {
     }
 
     func testCapChangeReschedulesCompletion() throws {
-        var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 10)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 10)])
         try st.arrive(vehicle: 1, station: 0, demand: .energy(kWh: 10), at: .zero, calendar: &cal)
         runCharging(&st, &cal, until: .minutes(30))
         st.setCap(station: 0, kW: 5, at: .minutes(30), calendar: &cal)
@@ -152,7 +158,8 @@ final class ChargerStationTests: XCTestCase {
     }
 
     func testDeadlineWhilePluggedReportsUnmet() throws {
-        var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 0, plugs: 2, plugPowerKW: 6.6)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 0, plugs: 2, plugPowerKW: 6.6)])
         try st.arrive(vehicle: 7, station: 0, demand: .energy(kWh: 20), deadline: .hours(2), at: .zero, calendar: &cal)
         runCharging(&st, &cal, until: .hours(5))
         let d = try XCTUnwrap(st.departures.first)
@@ -215,7 +222,8 @@ final class ChargerStationTests: XCTestCase {
                                                   handlerBase: 0)) { e in
             XCTAssertTrue("\(e)".contains("stations[0].bus"), "\(e)")
         }
-        var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 7)])
+        var cal = EventCalendar()
+        var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 0, plugs: 1, plugPowerKW: 7)])
         XCTAssertThrowsError(try st.arrive(vehicle: 3, station: 0,
                                            demand: .stateOfCharge(batteryKWh: 50, current: 0.2, target: 1.2),
                                            at: .zero, calendar: &cal)) { e in
@@ -232,7 +240,8 @@ final class ChargerStationTests: XCTestCase {
     /// Random arrivals with a cap change, run twice: identical departure logs.
     func testDeterministic() throws {
         func once() throws -> [ChargingDeparture] {
-            var (st, cal) = try make([ChargingStationSpec(name: "a", bus: 0, plugs: 3, plugPowerKW: 22, powerCapKW: 40,
+            var cal = EventCalendar()
+            var st = try make(&cal, [ChargingStationSpec(name: "a", bus: 0, plugs: 3, plugPowerKW: 22, powerCapKW: 40,
                                                           maxWaitSeconds: 1800),
                                       ChargingStationSpec(name: "b", bus: 1, plugs: 2, plugPowerKW: 50, kind: .dc)])
             var rng = RandomStream(seed: 11, stream: StreamID.named("charger-test"))

@@ -17,15 +17,15 @@ private func requests(_ list: [(o: Int, d: Int, t: Double)]) throws -> FleetRequ
 }
 
 /// Fleet + empty traffic on `net`, handler blocks 0 (traffic) and 100 (fleet).
-private func world(_ net: RoadNetwork, _ req: FleetRequests, _ p: FleetParameters,
-                   trips: TripList = TripList(), chargers: [Int32] = []) throws -> (FleetTrafficCoupling, EventCalendar) {
+/// (`cal` is started with the fleet's and traffic's first events.)
+private func world(_ cal: inout EventCalendar, _ net: RoadNetwork, _ req: FleetRequests, _ p: FleetParameters,
+                   trips: TripList = TripList(), chargers: [Int32] = []) throws -> FleetTrafficCoupling {
     let traffic = try TrafficSystem(network: net, trips: trips, handlerBase: 0)
     var fleet = try RobotaxiFleet(network: net, requests: req, parameters: p, handlerBase: 100)
     try fleet.setChargerNodes(chargers)
     var w = FleetTrafficCoupling(traffic: traffic, fleet: fleet)
-    var cal = EventCalendar()
     w.start(calendar: &cal)
-    return (w, cal)
+    return w
 }
 
 private func params(_ nodes: [Int32], _ change: (inout FleetParameters) -> Void = { _ in }) -> FleetParameters {
@@ -38,7 +38,8 @@ private func params(_ nodes: [Int32], _ change: (inout FleetParameters) -> Void 
 final class FleetTests: XCTestCase {
     /// One vehicle at node 0, request 2 → 3 at 50 s: pick-up after exactly 2 links (200 s), drop-off 100 s later.
     func testSingleVehiclePickupTimeEqualsTravelTime() throws {
-        var (w, cal) = try world(try line(4), try requests([(2, 3, 50)]), params([0]))
+        var cal = EventCalendar()
+        var w = try world(&cal, try line(4), try requests([(2, 3, 50)]), params([0]))
         runEvents(&w, calendar: &cal, until: .hours(1))
         let t = w.fleet.requestTable()
         XCTAssertEqual(t.assignTime[0], 50)
@@ -64,7 +65,8 @@ final class FleetTests: XCTestCase {
 
     func testNearestPicksClosestVehicle() throws {
         // Vehicles at 0 and 3; the request at 2 is 100 s from vehicle 1 and 200 s from vehicle 0.
-        var (w, cal) = try world(try line(5), try requests([(2, 4, 0)]), params([0, 3]))
+        var cal = EventCalendar()
+        var w = try world(&cal, try line(5), try requests([(2, 4, 0)]), params([0, 3]))
         runEvents(&w, calendar: &cal, until: .hours(1))
         let t = w.fleet.requestTable()
         XCTAssertEqual(t.vehicle[0], 1); XCTAssertEqual(t.pickupTime[0], 100)
@@ -74,7 +76,8 @@ final class FleetTests: XCTestCase {
     /// One vehicle, three requests at the same node: served in request order (FIFO). The second
     /// is queued on the busy vehicle at once (soon-free); the third waits until it is free.
     func testFIFOWithOneVehicle() throws {
-        var (w, cal) = try world(try line(3), try requests([(0, 1, 0), (0, 1, 1), (0, 1, 2)]), params([0]) { $0.maxWait = 3600 })
+        var cal = EventCalendar()
+        var w = try world(&cal, try line(3), try requests([(0, 1, 0), (0, 1, 1), (0, 1, 2)]), params([0]) { $0.maxWait = 3600 })
         runEvents(&w, calendar: &cal, until: .hours(1))
         let t = w.fleet.requestTable()
         // r0: 0 → 1 (100 s); back 100 s; r1 at 200 → 300; back → r2 picked at 400.
@@ -122,7 +125,8 @@ final class FleetTests: XCTestCase {
     /// r0 → B (200 s) and r1 → A (100 s), 300 s.
     func testBatchedAssignmentIsOptimal() throws {
         let req = try requests([(2, 5, 0), (4, 5, 0)])
-        var (w, cal) = try world(try line(6), req, params([3, 0]) { $0.dispatch = .batched(interval: 10) })
+        var cal = EventCalendar()
+        var w = try world(&cal, try line(6), req, params([3, 0]) { $0.dispatch = .batched(interval: 10) })
         runEvents(&w, calendar: &cal, until: .hours(1))
         let t = w.fleet.requestTable()
         XCTAssertEqual(t.vehicle, [1, 0])
@@ -137,7 +141,8 @@ final class FleetTests: XCTestCase {
         // No vehicle (nearest) and a batch that comes too late: rejected exactly at maxWait.
         for policy in [DispatchPolicy.nearest, .batched(interval: 1000)] {
             let req = try requests([(0, 1, 10), (1, 0, 20)])
-            var (w, cal) = try world(try line(2), req, params(policy == .nearest ? [] : [0]) { $0.maxWait = 60; $0.dispatch = policy })
+            var cal = EventCalendar()
+            var w = try world(&cal, try line(2), req, params(policy == .nearest ? [] : [0]) { $0.maxWait = 60; $0.dispatch = policy })
             runEvents(&w, calendar: &cal, until: .seconds(79.999))
             XCTAssertEqual(w.fleet.requestStatus(0), "rejected"); XCTAssertEqual(w.fleet.requestStatus(1), "waiting")
             runEvents(&w, calendar: &cal, until: .seconds(80))
@@ -151,7 +156,8 @@ final class FleetTests: XCTestCase {
     /// rebalancing instant both idle vehicles at node 0 head there.
     func testRebalancingMovesIdleVehiclesToDemand() throws {
         let req = try requests([(4, 3, 0), (4, 3, 30), (4, 2, 60), (4, 3, 90)])
-        var (w, cal) = try world(try line(5), req, params([0, 0]) {
+        var cal = EventCalendar()
+        var w = try world(&cal, try line(5), req, params([0, 0]) {
             $0.dispatch = .batched(interval: 10_000); $0.maxWait = 5; $0.rebalanceInterval = 300
         })
         runEvents(&w, calendar: &cal, until: .seconds(300))
@@ -175,7 +181,8 @@ final class FleetTests: XCTestCase {
     /// then takes the waiting request.
     func testLowBatteryChargesAndReturns() throws {
         let req = try requests([(2, 3, 0), (0, 1, 600)])
-        var (w, cal) = try world(try line(4), req, params([0]) {
+        var cal = EventCalendar()
+        var w = try world(&cal, try line(4), req, params([0]) {
             $0.batteryKWh = 2; $0.consumptionKWhPerKm = 0.2; $0.initialSoC = 0.9; $0.chargeThreshold = 0.7; $0.maxWait = 600
         }, chargers: [1])
         runEvents(&w, calendar: &cal, until: .seconds(700))

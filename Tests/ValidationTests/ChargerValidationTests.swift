@@ -12,14 +12,14 @@ final class ChargerValidationTests: XCTestCase {
         return try ChargingSessionsCSV.read(path: root.appendingPathComponent("Models/ev/acn_caltech_sessions_first_week.csv").path)
     }
 
-    static func station(plugs: Int, kW: Double, cap: Double? = nil, curve: ChargingCurve = .standard) throws
-        -> (ChargingStations, EventCalendar) {
-        var cal = EventCalendar()
+    /// One station with its first events started on `cal`.
+    static func station(_ cal: inout EventCalendar, plugs: Int, kW: Double, cap: Double? = nil,
+                        curve: ChargingCurve = .standard) throws -> ChargingStations {
         var st = try ChargingStations(configuration: ChargingStationsConfiguration(
             stations: [ChargingStationSpec(name: "caltech", bus: 0, plugs: plugs, plugPowerKW: kW, powerCapKW: cap,
                                            curve: curve)], busCount: 1), handlerBase: 0)
         st.start(calendar: &cal)
-        return (st, cal)
+        return st
     }
 
     /// Runs to `end`, integrating station power with the midpoint rule on every inter-event
@@ -46,7 +46,8 @@ final class ChargerValidationTests: XCTestCase {
     func testReplayWithEnoughPowerDeliversEverySession() throws {
         let recs = try Self.sessions()
         XCTAssertEqual(recs.count, 190)
-        var (st, cal) = try Self.station(plugs: 190, kW: 50)
+        var cal = EventCalendar()
+        var st = try Self.station(&cal, plugs: 190, kW: 50)
         try st.schedule(arrivals: ChargingSessionReplay.plans(records: recs, mapping: .single(0), firstArrival: .hours(1)),
                         calendar: &cal)
         runEventsUntil(&st, &cal, .hours(24 * 9))
@@ -68,7 +69,8 @@ final class ChargerValidationTests: XCTestCase {
     /// is rounding: tolerance 1e-6 relative), with the power never above the cap.
     func testReplayUnderCapReportsUnmetAndEnergyEqualsIntegral() throws {
         let recs = try Self.sessions()
-        var (st, cal) = try Self.station(plugs: 190, kW: 6.6, cap: 20)
+        var cal = EventCalendar()
+        var st = try Self.station(&cal, plugs: 190, kW: 6.6, cap: 20)
         try st.schedule(arrivals: ChargingSessionReplay.plans(records: recs, mapping: .single(0), firstArrival: .zero),
                         calendar: &cal)
         let (integral, peak) = Self.integrate(&st, &cal, until: .hours(24 * 9), step: .minutes(5))
@@ -92,7 +94,8 @@ final class ChargerValidationTests: XCTestCase {
     /// exponential decay (midpoint rule, 10 s sub-steps: relative error ≈ (λh)²/24 ≈ 1e-7 for
     /// λ ≤ 4 /h; tolerance 1e-5), and each completed vehicle's energy = ΔSoC × battery.
     func testTaperedSessionsEnergyEqualsIntegralAndSoCChange() throws {
-        var (st, cal) = try Self.station(plugs: 4, kW: 50, cap: 120)
+        var cal = EventCalendar()
+        var st = try Self.station(&cal, plugs: 4, kW: 50, cap: 120)
         var rng = RandomStream(seed: 5, stream: StreamID.named("charger-validation.taper"))
         var plans: [ChargingArrivalPlan] = []
         var want: [Double] = []
@@ -124,7 +127,8 @@ final class ChargerValidationTests: XCTestCase {
     /// 0.5094 h. The mean of 40,000 waits (first 2,000 dropped as warm-up) in 19 batches must
     /// cover it with a 95 % Student-t interval (t₀.₉₇₅,₁₈ = 2.101).
     func testErlangCMeanQueueWait() throws {
-        var (st, cal) = try Self.station(plugs: 4, kW: 10, curve: .constant)
+        var cal = EventCalendar()
+        var st = try Self.station(&cal, plugs: 4, kW: 10, curve: .constant)
         var rng = RandomStream(seed: 2024, stream: StreamID.named("charger-validation.erlang"))
         var plans: [ChargingArrivalPlan] = []
         plans.reserveCapacity(40_000)

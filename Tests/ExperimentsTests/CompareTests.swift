@@ -101,11 +101,7 @@ enum RunFixture {
         try f.close()
     }
 
-    static func directory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("citytwin-rpt-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func directory() throws -> URL { try makeTemporaryDirectory() }
 
     static func kpis(minVoltage: Double, vehicleHours: Double, temperature: Double = 20) -> [KPI] {
         [KPI("min_voltage", minVoltage, units: "p.u.", domain: "grid", better: .higherIsBetter, description: "lowest voltage"),

@@ -3,12 +3,6 @@ import TestSupport
 import XCTest
 @testable import Experiments
 
-/// A fresh temporary directory for one test.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("citytwin-sweep-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// Writes `dir/base.yaml`: a small scenario (synthetic weather, the repository's 33-bus feeder,
 /// 50 homes; seed 42) so end-to-end sweeps stay fast whatever the baseline grows into.

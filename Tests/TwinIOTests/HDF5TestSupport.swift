@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A fresh temporary directory per test, removed afterwards.
@@ -6,9 +7,7 @@ final class TemporaryDirectory {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("citytwin-hdf5-tests-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = try makeTemporaryDirectory()
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }

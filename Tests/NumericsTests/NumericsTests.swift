@@ -82,6 +82,26 @@ final class NumericsTests: XCTestCase {
         return try SparseMatrixCSC(rows: 5, columns: 5, rowIndices: r, columnIndices: c, values: v)
     }
 
+    /// sinCosOfIncrement against libm: within 2 ulp of 1 on both sides of the 2^-5 switch-over
+    /// (the polynomials' omitted terms are below 10^-17), and exactly sinCos beyond it.
+    func testSinCosOfIncrementMatchesLibm() {
+        var x = 0x1p-40
+        var checked = 0
+        while x < 0.2 {
+            for d in [x, -x, x * 1.37, -x * 0.61] {
+                let (s, c) = sinCosOfIncrement(d)
+                let (s0, c0) = sinCos(d)
+                XCTAssertEqual(c, c0, accuracy: 2 * Double.ulpOfOne, "cos(\(d))")
+                XCTAssertEqual(s, s0, accuracy: 2 * abs(s0).ulp, "sin(\(d))")
+                checked += 1
+            }
+            x *= 1.09
+        }
+        XCTAssertGreaterThan(checked, 1000)
+        XCTAssertEqual(sinCosOfIncrement(0).cos, 1)
+        XCTAssertEqual(sinCosOfIncrement(0).sin, 0)
+    }
+
     func testKLUSolveAndRefactor() throws {
         let a = try sample(1)
         let klu = try KLUFactorization(pattern: a)

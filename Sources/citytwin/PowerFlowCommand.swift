@@ -32,7 +32,7 @@ struct PowerFlow: ParsableCommand {
     @Option(help: ArgumentHelp("Solve a quasi-static time series instead: N warm-started solves with all loads scaled by 1 + 0.03 sin(2 pi step/96) (15-minute steps of a daily swing); reports the median per step.", valueName: "N"))
     var series: Int = 0
 
-    @Flag(help: "Classic Newton (one Jacobian factorisation per iteration) instead of lazy Jacobian updates in warm-started solves.")
+    @Flag(help: "Classic Newton (one Jacobian factorisation per iteration) instead of lazy Jacobian updates (chord steps with earlier factors).")
     var noJacobianReuse = false
 
     func validate() throws {

@@ -44,7 +44,7 @@ let package = Package(
         ]),
         .target(name: "Experiments", dependencies: ["CityTwin", "TwinIO", "SimKernel", "CMPI"]),
         .executableTarget(name: "citytwin", dependencies: [
-            "CityTwin", "Experiments", "TwinIO",
+            "CityTwin", "Experiments", "Numerics", "TwinIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import CityTwin
 import Foundation
 import Logging
+import Numerics
 
 /// `citytwin`: the command-line front end. Thin by design: it parses arguments and calls
 /// the libraries; every user-input problem ends in one line on stderr and exit status 2.
@@ -16,6 +17,7 @@ struct CityTwinCommand: ParsableCommand {
                       Compare.self, Report.self])
 
     static func main() {
+        useSingleThreadedBLAS()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -57,6 +57,26 @@ final class NumericsTests: XCTestCase {
         XCTAssertThrowsError(try a.multiply([1, 2]))
     }
 
+    /// After `useSingleThreadedBLAS()` (what `citytwin` does at start-up, stopping OpenBLAS's
+    /// threads) BLAS and LAPACK still work, on a problem large enough that OpenBLAS would
+    /// otherwise split it across threads: LU solve of a diagonally dominant 300×300 system
+    /// against a known solution, and a product with it.
+    func testBLASWorksSingleThreaded() throws {
+        useSingleThreadedBLAS()
+        let n = 300
+        var rows = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n { for j in 0..<n { rows[i][j] = i == j ? Double(n) : 1 / Double(1 + abs(i - j)) } }
+        let a = try DenseMatrix(rowMajor: rows)
+        let x = (0..<n).map { Double($0 % 7) - 3 }
+        var b = [Double](repeating: 0, count: n)
+        try a.multiply(x, into: &b)
+        for i in [0, 150, 299] {
+            XCTAssertEqual(b[i], zip(rows[i], x).reduce(0) { $0 + $1.0 * $1.1 }, accuracy: 1e-9)
+        }
+        try a.solve(&b)
+        for (u, v) in zip(b, x) { XCTAssertEqual(u, v, accuracy: 1e-10) }
+    }
+
     func testTripletBuilderSumsDuplicatesDeterministically() throws {
         let r = [2, 0, 1, 0, 2, 2], c = [0, 0, 1, 0, 2, 0], v = [1.0, 2, 3, 4, 5, 6]
         let m = try SparseMatrixCSC(rows: 3, columns: 3, rowIndices: r, columnIndices: c, values: v)

@@ -94,6 +94,10 @@ public final class PowerFlowSolver {
     var thetaIndex: [Int32] = [], vmIndex: [Int32] = []
     /// Ybus row index of every slot's column (CSC gives rows; we also need each slot's column).
     let slotColumn: [Int32]
+    /// Ybus by rows (the transpose of `y.real`'s column layout, built once): the mismatch
+    /// gathers each bus's current from its row instead of scattering column by column. Entries
+    /// of a row are in column order, so the sums are the same as the scatter's, bit for bit.
+    let rowStart: [Int32], rowColumn: [Int32], rowG: [Double], rowB: [Double]
 
     // State and work arrays (preallocated).
     // Raw buffers (allocated once, freed in deinit) so the Newton loops run without
@@ -103,7 +107,9 @@ public final class PowerFlowSolver {
     /// cos and sin of `vang`, kept up to date by rotating them with each Newton update (see
     /// `applyUpdate`) so the mismatch needs no `sincos` per bus.
     let cosAng: Buffer, sinAng: Buffer
-    let ir: Buffer, ii: Buffer, pcalc: Buffer, qcalc: Buffer
+    let pcalc: Buffer, qcalc: Buffer
+    /// 1/|V| per bus, computed once per Jacobian fill instead of once per Ybus entry.
+    let inverseVmag: Buffer
     let sP: Buffer, sQ: Buffer
     /// State before a step made with old factors, restored if the step is rejected.
     let vmagSaved: Buffer, vangSaved: Buffer, cosSaved: Buffer, sinSaved: Buffer
@@ -125,7 +131,7 @@ public final class PowerFlowSolver {
     var unknownCount = 0
 
     deinit {
-        for b in [vmag, vang, vr, vi, cosAng, sinAng, ir, ii, pcalc, qcalc, sP, sQ, vmagSaved, vangSaved, cosSaved, sinSaved,
+        for b in [vmag, vang, vr, vi, cosAng, sinAng, pcalc, qcalc, inverseVmag, sP, sQ, vmagSaved, vangSaved, cosSaved, sinSaved,
                   f, dx] { b.deallocate() }
     }
 
@@ -143,6 +149,19 @@ public final class PowerFlowSolver {
             for p in Int(y.real.columnPointers[j])..<Int(y.real.columnPointers[j + 1]) { col[p] = Int32(j) }
         }
         slotColumn = col
+        // Counting-sort transpose of the CSC pattern (rows in column order).
+        let nnz = y.real.nonZeroCount
+        var start = [Int32](repeating: 0, count: nb + 1)
+        for p in 0..<nnz { start[Int(y.real.rowIndices[p]) + 1] += 1 }
+        for i in 0..<nb { start[i + 1] += start[i] }
+        var next = start, rc = [Int32](repeating: 0, count: nnz)
+        var rg = [Double](repeating: 0, count: nnz), rb = rg
+        for p in 0..<nnz {
+            let i = Int(y.real.rowIndices[p]), q = Int(next[i])
+            rc[q] = col[p]; rg[q] = y.real.values[p]; rb[q] = y.imag[p]
+            next[i] += 1
+        }
+        rowStart = start; rowColumn = rc; rowG = rg; rowB = rb
         types = grid.busType
         func buffer(_ n: Int) -> Buffer {
             let b = Buffer.allocate(capacity: max(1, n))
@@ -150,7 +169,7 @@ public final class PowerFlowSolver {
             return b
         }
         vmag = buffer(nb); vang = buffer(nb); vr = buffer(nb); vi = buffer(nb); cosAng = buffer(nb); sinAng = buffer(nb)
-        ir = buffer(nb); ii = buffer(nb); pcalc = buffer(nb); qcalc = buffer(nb); sP = buffer(nb); sQ = buffer(nb)
+        pcalc = buffer(nb); inverseVmag = buffer(nb); qcalc = buffer(nb); sP = buffer(nb); sQ = buffer(nb)
         vmagSaved = buffer(nb); vangSaved = buffer(nb); cosSaved = buffer(nb); sinSaved = buffer(nb)
         f = buffer(0); dx = buffer(0)
         qFixedGen = [Bool](repeating: false, count: grid.genCount)
@@ -341,30 +360,29 @@ public final class PowerFlowSolver {
     @inline(__always)
     func mismatch() -> Double {
         let nb = grid.busCount
-        let vr = self.vr, vi = self.vi, ir = self.ir, ii = self.ii, vmag = self.vmag
+        let vr = self.vr, vi = self.vi, vmag = self.vmag
         let cosAng = self.cosAng, sinAng = self.sinAng
         let pcalc = self.pcalc, qcalc = self.qcalc, sP = self.sP, sQ = self.sQ, f = self.f
         for i in 0..<nb {
-            vr[i] = vmag[i] * cosAng[i]; vi[i] = vmag[i] * sinAng[i]; ir[i] = 0; ii[i] = 0
+            vr[i] = vmag[i] * cosAng[i]; vi[i] = vmag[i] * sinAng[i]
         }
-        y.real.columnPointers.withUnsafeBufferPointer { cp in
-        y.real.rowIndices.withUnsafeBufferPointer { rows in
-        y.real.values.withUnsafeBufferPointer { g in
-        y.imag.withUnsafeBufferPointer { b in
-            for k in 0..<nb {
-                let vrk = vr[k], vik = vi[k]
-                for p in Int(cp[k])..<Int(cp[k + 1]) {
-                    let i = Int(rows[p])
-                    ir[i] += g[p] * vrk - b[p] * vik
-                    ii[i] += g[p] * vik + b[p] * vrk
+        // I_i = Σ_k Y_ik V_k by rows, then S_i = V_i · conj(I_i).
+        rowStart.withUnsafeBufferPointer { start in
+        rowColumn.withUnsafeBufferPointer { column in
+        rowG.withUnsafeBufferPointer { g in
+        rowB.withUnsafeBufferPointer { b in
+            for i in 0..<nb {
+                var ir = 0.0, ii = 0.0
+                for p in Int(start[i])..<Int(start[i + 1]) {
+                    let k = Int(column[p])
+                    ir += g[p] * vr[k] - b[p] * vi[k]
+                    ii += g[p] * vi[k] + b[p] * vr[k]
                 }
+                pcalc[i] = vr[i] * ir + vi[i] * ii
+                qcalc[i] = vi[i] * ir - vr[i] * ii
             }
         }}}}
         var norm = 0.0
-        for i in 0..<nb {
-            pcalc[i] = vr[i] * ir[i] + vi[i] * ii[i]
-            qcalc[i] = vi[i] * ir[i] - vr[i] * ii[i]
-        }
         let npvpq = pvpq.count
         pvpq.withUnsafeBufferPointer { pvpq in
         for k in 0..<npvpq {
@@ -393,6 +411,8 @@ public final class PowerFlowSolver {
         let nb = grid.busCount
         let nnz = y.real.nonZeroCount
         let vr = self.vr, vi = self.vi, vmag = self.vmag, pcalc = self.pcalc, qcalc = self.qcalc
+        let inverseVmag = self.inverseVmag
+        for i in 0..<nb { inverseVmag[i] = 1 / vmag[i] }
         slotPT.withUnsafeBufferPointer { slotPT in
         slotQT.withUnsafeBufferPointer { slotQT in
         slotPV.withUnsafeBufferPointer { slotPV in
@@ -414,7 +434,7 @@ public final class PowerFlowSolver {
                 let s0 = slotPT[p], s1 = slotQT[p], s2 = slotPV[p], s3 = slotQV[p]
                 if s0 >= 0 { jv[Int(s0)] = ti }
                 if s1 >= 0 { jv[Int(s1)] = -tr }
-                let inv = 1 / vmag[k]
+                let inv = inverseVmag[k]
                 if s2 >= 0 { jv[Int(s2)] = tr * inv }
                 if s3 >= 0 { jv[Int(s3)] = ti * inv }
             }
@@ -423,7 +443,7 @@ public final class PowerFlowSolver {
                 let s0 = slotPT[p], s1 = slotQT[p], s2 = slotPV[p], s3 = slotQV[p]
                 if s0 >= 0 { jv[Int(s0)] -= qcalc[i] }
                 if s1 >= 0 { jv[Int(s1)] += pcalc[i] }
-                let inv = 1 / vmag[i]
+                let inv = inverseVmag[i]
                 if s2 >= 0 { jv[Int(s2)] += pcalc[i] * inv }
                 if s3 >= 0 { jv[Int(s3)] += qcalc[i] * inv }
             }

@@ -17,7 +17,7 @@ struct PowerFlow: ParsableCommand {
     @Flag(help: "Write the result as JSON to stdout (vm_pu, va_degree, iterations, converged, ... in the case's bus order).")
     var json = false
 
-    @Option(help: "Timed solves (median reported); the factorisation structure is reused between them.")
+    @Option(help: "Timed solves, each from the case start point; the factorisation structure is reused between them. The first (which includes KLU's first full factorisation) is reported on its own, the median and minimum of the others.")
     var `repeat`: Int = 1
 
     @Option(help: "Mismatch tolerance, p.u.")

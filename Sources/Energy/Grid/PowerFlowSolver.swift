@@ -237,9 +237,19 @@ public final class PowerFlowSolver {
             let i = grid.genBus[k]
             if types[i] == .pv || types[i] == .ref { vmag[i] = grid.vg[k] }
         }
-        for i in 0..<nb { (sinAng[i], cosAng[i]) = sinCos(vang[i]) }
+        if startAngles.count == nb && (0..<nb).allSatisfy({ startAngles[$0] == vang[$0] }) {
+            for i in 0..<nb { sinAng[i] = startSin[i]; cosAng[i] = startCos[i] }
+        } else {
+            for i in 0..<nb { (sinAng[i], cosAng[i]) = sinCos(vang[i]) }
+            startAngles = Array(vang); startSin = Array(sinAng); startCos = Array(cosAng)
+        }
         hasSolution = false
     }
+
+    /// The start angles of the last cold start with their sines and cosines: a later cold
+    /// start from the same angles (after `reset()`, or after a non-converged solve) copies them
+    /// instead of calling `sincos` per bus.
+    var startAngles: [Double] = [], startSin: [Double] = [], startCos: [Double] = []
 
     /// Sbus = (Σ gens − load)/baseMVA. Generators whose Q was fixed by a limit inject their Q.
     func computeInjectionTargets() {

@@ -1,3 +1,5 @@
+import Energy
+
 /// Charging stations: where they are on the roads and on the grid, and what they offer.
 public struct ChargerStationSettings: Sendable {
     public var name: String
@@ -39,13 +41,8 @@ public struct ChargingSettings: Sendable {
     public enum Policy: String, Sendable, CaseIterable { case smart, uncontrolled }
     public var policy: Policy
     public var controlIntervalMs: Int64
-    public var voltageLow: Double
-    public var voltageRestore: Double
-    public var loadingHighPercent: Double
-    public var loadingRestorePercent: Double
-    public var reduceStep: Double
-    public var restoreStep: Double
-    public var minimumFraction: Double
+    /// Thresholds and steps of the smart controller (scenario keys `voltage_low` … `minimum_fraction`).
+    public var smart: SmartChargingSettings
     /// Private EVs whose SoC is below this at the end of a trip detour to a station.
     public var privateSoCThreshold: Double
     public var privateTargetSoC: Double
@@ -134,24 +131,25 @@ extension ChargingSettings {
         let s = ChargingSettings(
             policy: try r?.choice("policy", default: Policy.smart) ?? .smart,
             controlIntervalMs: try r?.duration("control_interval", default: 300_000, minimum: 1000) ?? 300_000,
-            voltageLow: try r?.double("voltage_low", default: 0.95, in: 0.5...1.2) ?? 0.95,
-            voltageRestore: try r?.double("voltage_restore", default: 0.96, in: 0.5...1.2) ?? 0.96,
-            loadingHighPercent: try r?.double("loading_high", default: 90, in: 1...1000) ?? 90,
-            loadingRestorePercent: try r?.double("loading_restore", default: 80, in: 1...1000) ?? 80,
-            reduceStep: try r?.double("reduce_step", default: 0.25, in: 0.01...1) ?? 0.25,
-            restoreStep: try r?.double("restore_step", default: 0.1, in: 0.01...1) ?? 0.1,
-            minimumFraction: try r?.double("minimum_fraction", default: 0.2, in: 0...1) ?? 0.2,
+            smart: SmartChargingSettings(
+                voltageLow: try r?.double("voltage_low", default: 0.95, in: 0.5...1.2) ?? 0.95,
+                voltageRestore: try r?.double("voltage_restore", default: 0.96, in: 0.5...1.2) ?? 0.96,
+                loadingHighPercent: try r?.double("loading_high", default: 90, in: 1...1000) ?? 90,
+                loadingRestorePercent: try r?.double("loading_restore", default: 80, in: 1...1000) ?? 80,
+                reduceStep: try r?.double("reduce_step", default: 0.25, in: 0.01...1) ?? 0.25,
+                restoreStep: try r?.double("restore_step", default: 0.1, in: 0.01...1) ?? 0.1,
+                minimumFraction: try r?.double("minimum_fraction", default: 0.2, in: 0...1) ?? 0.2),
             privateSoCThreshold: try r?.double("private_soc_threshold", default: 0.25, in: 0...1) ?? 0.25,
             privateTargetSoC: try r?.double("private_target_soc", default: 0.8, in: 0.05...1) ?? 0.8,
             stationChoice: try r?.choice("station_choice", default: StationChoice.nearest) ?? .nearest)
         if let r {
-            if s.voltageRestore < s.voltageLow {
+            if s.smart.voltageRestore < s.smart.voltageLow {
                 throw ScenarioError(file: r.file, path: r.fieldPath("voltage_restore"), line: r.node("voltage_restore")?.line ?? r.line,
-                                    message: "expected at least voltage_low (\(s.voltageLow))")
+                                    message: "expected at least voltage_low (\(s.smart.voltageLow))")
             }
-            if s.loadingRestorePercent > s.loadingHighPercent {
+            if s.smart.loadingRestorePercent > s.smart.loadingHighPercent {
                 throw ScenarioError(file: r.file, path: r.fieldPath("loading_restore"), line: r.node("loading_restore")?.line ?? r.line,
-                                    message: "expected at most loading_high (\(s.loadingHighPercent))")
+                                    message: "expected at most loading_high (\(s.smart.loadingHighPercent))")
             }
             if s.privateTargetSoC <= s.privateSoCThreshold {
                 throw ScenarioError(file: r.file, path: r.fieldPath("private_target_soc"), line: r.node("private_target_soc")?.line ?? r.line,

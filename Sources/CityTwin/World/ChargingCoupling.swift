@@ -53,14 +53,9 @@ struct ChargingCoupling {
             incident[grid.branchTo[k]].append(grid.branchSourceRow[k])
         }
         stationBranches = stationBus.map { incident[$0] }
-        let smart = SmartChargingSettings(voltageLow: settings.voltageLow, voltageRestore: settings.voltageRestore,
-                                          loadingHighPercent: settings.loadingHighPercent,
-                                          loadingRestorePercent: settings.loadingRestorePercent,
-                                          reduceStep: settings.reduceStep, restoreStep: settings.restoreStep,
-                                          minimumFraction: settings.minimumFraction)
         do {
             controller = try SmartChargingController(policy: settings.policy == .smart ? .smart : .uncontrolled,
-                                                     settings: smart, ratedKW: ratedKW, source: source)
+                                                     settings: settings.smart, ratedKW: ratedKW, source: source)
         } catch {
             throw ScenarioError(file: source, path: "charging", message: "\(error)")
         }

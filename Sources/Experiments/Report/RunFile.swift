@@ -65,33 +65,24 @@ public final class RunFile {
 
     /// Shape of a dataset, or nil (with a note) when missing or unreadable.
     public func shape(_ object: String) -> [Int]? {
-        guard file.exists(object) else { return nil }
-        do { return try file.shape(of: object) } catch {
-            note("\(path): \(object): \(Self.oneLine(error))"); return nil
-        }
+        read(object, failure: "") { try file.shape(of: $0) }
     }
 
     /// A numeric dataset as Double (row-major), or nil with a note. O(size).
-    public func doubles(_ object: String) -> [Double]? {
-        guard file.exists(object) else { return nil }
-        do { return try file.readDoubles(object) } catch {
-            note("\(path): \(object) unreadable: \(Self.oneLine(error))"); return nil
-        }
-    }
+    public func doubles(_ object: String) -> [Double]? { read(object) { try file.readDoubles($0) } }
 
     /// An integer dataset as Int64, or nil with a note.
-    public func int64s(_ object: String) -> [Int64]? {
-        guard file.exists(object) else { return nil }
-        do { return try file.readInt64s(object) } catch {
-            note("\(path): \(object) unreadable: \(Self.oneLine(error))"); return nil
-        }
-    }
+    public func int64s(_ object: String) -> [Int64]? { read(object) { try file.readInt64s($0) } }
 
     /// A string dataset, or nil with a note.
-    public func strings(_ object: String) -> [String]? {
+    public func strings(_ object: String) -> [String]? { read(object) { try file.readStrings($0) } }
+
+    /// `body(object)`; nil when the object is missing, nil with a note (`<path>: <object><failure>:
+    /// <error>`) when reading it fails.
+    private func read<T>(_ object: String, failure: String = " unreadable", _ body: (String) throws -> T) -> T? {
         guard file.exists(object) else { return nil }
-        do { return try file.readStrings(object) } catch {
-            note("\(path): \(object) unreadable: \(Self.oneLine(error))"); return nil
+        do { return try body(object) } catch {
+            note("\(path): \(object)\(failure): \(Self.oneLine(error))"); return nil
         }
     }
 

@@ -460,6 +460,19 @@ public final class PowerFlowSolver {
         }}}}}}}}}}
     }
 
+    /// Copies the voltage state (|V|, θ and θ's cos/sin) into the saved buffers before a chord
+    /// step, or back when the step is undone. O(buses), no allocation.
+    @inline(__always)
+    func copyState(toSaved: Bool) {
+        let nb = grid.busCount
+        func copy(_ live: Buffer, _ saved: Buffer) {
+            if toSaved { saved.baseAddress!.update(from: live.baseAddress!, count: nb) } else {
+                live.baseAddress!.update(from: saved.baseAddress!, count: nb)
+            }
+        }
+        copy(vmag, vmagSaved); copy(vang, vangSaved); copy(cosAng, cosSaved); copy(sinAng, sinSaved)
+    }
+
     /// Applies the Newton step `dx` (angles of PV and PQ buses, then magnitudes of PQ buses) and
     /// rotates each changed angle's stored cos/sin by the increment: near convergence the
     /// increments are tiny and `sinCosOfIncrement` is a short polynomial, not a libm call.
@@ -505,8 +518,7 @@ public final class PowerFlowSolver {
         var norm = mismatch()
         var it = 0
         let tol = options.tolerance
-        let nb = grid.busCount
-        // Warm solves try old factors first and again after each refactorisation; cold ones never.
+        // Warm solves try the old factors first; cold ones only from the quadratic phase (below).
         let warm = options.reuseJacobian && factorsUsable
         var useChord = warm
         // Newton iterations (factorisations) are capped at maxIterations; chord steps, which
@@ -516,9 +528,7 @@ public final class PowerFlowSolver {
                 && (useChord || factorizationsInSolve - factorizationsBefore < options.maxIterations) {
             let chord = useChord
             if chord {
-                for (from, to) in [(vmag, vmagSaved), (vang, vangSaved), (cosAng, cosSaved), (sinAng, sinSaved)] {
-                    to.baseAddress!.update(from: from.baseAddress!, count: nb)
-                }
+                copyState(toSaved: true)
             } else {
                 fillJacobian()
                 do {
@@ -541,9 +551,7 @@ public final class PowerFlowSolver {
                 // undone.
                 useChord = false
                 if !(newNorm < norm) {
-                    for (from, to) in [(vmagSaved, vmag), (vangSaved, vang), (cosSaved, cosAng), (sinSaved, sinAng)] {
-                        to.baseAddress!.update(from: from.baseAddress!, count: nb)
-                    }
+                    copyState(toSaved: false)
                     norm = mismatch()
                     continue
                 }

@@ -1,5 +1,4 @@
 import Foundation
-import TestSupport
 
 /// A fresh, empty directory for one test.
 ///
@@ -15,17 +14,10 @@ public func makeTemporaryDirectory() throws -> URL {
 
 enum TemporaryFiles {
     /// Created on first use; its removal is registered with `atexit` (XCTest ends by `exit`).
+    /// The handler cannot capture context, so it reads `root` itself (initialised by then).
     static let root: URL = {
-        let url = FileManager.default.temporaryDirectory
+        atexit { try? FileManager.default.removeItem(at: TemporaryFiles.root) }
+        return FileManager.default.temporaryDirectory
             .appendingPathComponent("citytwin-tests-\(getpid())-\(UUID().uuidString)")
-        removalPath = url.path
-        atexit {
-            if let path = TemporaryFiles.removalPath { try? FileManager.default.removeItem(atPath: path) }
-        }
-        return url
     }()
-
-    /// Read by the `atexit` handler, which cannot capture context. Written once, before the
-    /// handler is registered.
-    nonisolated(unsafe) static var removalPath: String?
 }

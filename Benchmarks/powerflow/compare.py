@@ -219,7 +219,9 @@ def run_citytwin(cmd, path, repeats):
     r = json.loads(out.stdout)
     return {"ok": r["converged"], "iters": r["iterations"], "vm": np.array(r["vm_pu"]), "va": np.array(r["va_degree"]),
             "median": r["solve_seconds"], "min": r["solve_seconds_min"], "setup": r["setup_seconds"], "parse": r["parse_seconds"],
-            "first": r.get("first_solve_seconds", float("nan"))}
+            "first": r.get("first_solve_seconds", float("nan")), "factorizations": r.get("factorizations", 0),
+            "klu_refactor": r.get("klu_refactor_seconds", float("nan")), "klu_solve": r.get("klu_solve_seconds", float("nan")),
+            "lu_nnz": r.get("lu_nonzeros", 0), "jac_nnz": r.get("jacobian_nonzeros", 0)}
 
 
 def main():
@@ -252,13 +254,15 @@ def main():
             cts.append(run_citytwin(a.citytwin, path, per + 1))
             lss.append(run_lightsim(ppc, per, solver))
         ct, ls = cts[-1], lss[-1]
-        for key in ("median", "min", "setup", "parse", "first"):
+        for key in ("median", "min", "setup", "parse", "first", "klu_refactor", "klu_solve"):
             ct[key] = statistics.median(c[key] for c in cts)
         for key in ("median", "min", "internal"):
             ls[key] = statistics.median(l[key] for l in lss)
         row = {"case": case, "buses": len(vm_ref),
                "ct_iters": ct["iters"], "ct_dvm": float(np.max(np.abs(ct["vm"] - vm_ref))),
                "ct_dva": float(np.max(np.abs(ct["va"] - va_ref))), "ct_ms": ct["median"] * 1e3, "ct_min_ms": ct["min"] * 1e3,
+               "ct_lu": ct["factorizations"], "ct_refactor_ms": ct["klu_refactor"] * 1e3, "ct_ksolve_ms": ct["klu_solve"] * 1e3,
+               "ct_lu_nnz": ct["lu_nnz"], "ct_jac_nnz": ct["jac_nnz"],
                "ct_setup_ms": ct["setup"] * 1e3, "ct_parse_ms": ct["parse"] * 1e3, "ct_first_ms": ct["first"] * 1e3,
                "ls_iters": ls["iters"], "ls_dvm": float(np.max(np.abs(ls["vm"] - vm_ref))), "ls_ms": ls["median"] * 1e3,
                "ls_min_ms": ls["min"] * 1e3, "ls_internal_ms": ls["internal"] * 1e3}
@@ -284,6 +288,18 @@ def main():
         if "pp_ms" in r:
             line += " %d | %.1e | %.2f | %.3f | %.0f× |" % (r["pp_iters"], r["pp_dvm"], r["pp_ms"], r["pp_nr_ms"], r["pp_ms"] / r["ct_ms"])
         print(line)
+    if not a.no_pandapower:
+        # What the KLU kernels alone cost per cold solve, against the time runpp / 50 allows.
+        print("\nKLU work in a CityTwin cold solve vs the 50x-pandapower budget (ms; KLU medians from `--repeat`):\n")
+        cols = ["case", "Jacobian nnz", "LU nnz", "KLU refactorisation", "KLU solves", "one Newton iteration",
+                "CityTwin LU / updates", "CityTwin KLU work", "CityTwin solve", "runpp / 50"]
+        print("| " + " | ".join(cols) + " |")
+        print("|" + "---|" * len(cols))
+        for r in rows:
+            work = r["ct_lu"] * r["ct_refactor_ms"] + r["ct_iters"] * r["ct_ksolve_ms"]
+            print("| %s | %d | %d | %.4f | %.4f | %.4f | %d / %d | %.4f | %.4f | %.4f |" % (
+                r["case"], r["ct_jac_nnz"], r["ct_lu_nnz"], r["ct_refactor_ms"], r["ct_ksolve_ms"],
+                r["ct_refactor_ms"] + r["ct_ksolve_ms"], r["ct_lu"], r["ct_iters"], work, r["ct_ms"], r["pp_ms"] / 50))
     print("\nCityTwin one-off costs, ms: parse (read + PowerGrid), setup (Ybus, Jacobian pattern, KLU analysis),")
     print("first solve (includes KLU's first full factorisation; later solves refactor with its pivot order):")
     for r in rows:

@@ -259,6 +259,42 @@ final class PowerFlowTests: XCTestCase {
         XCTAssertEqual(dobj?["mode"] as? String, "dc")
         XCTAssertFalse(rep.summary.isEmpty)
     }
+
+    /// `--repeat N ≥ 2` also times the KLU kernels alone; a single solve does not.
+    func testSolveCaseReportsKLUKernelTimesWithRepeats() throws {
+        let path = PowerFlowTestPaths.grid("case118")
+        let rep = try solveCase(path: path, options: PowerFlowCaseOptions(repeatCount: 3))
+        XCTAssertGreaterThan(rep.kluRefactorSeconds, 0)
+        XCTAssertGreaterThan(rep.kluSolveSeconds, 0)
+        // L and U hold at least the Jacobian's pattern plus the diagonal of both.
+        let grid = try load("case118")
+        let unknowns = grid.busType.filter { $0 == .pv }.count + 2 * grid.busType.filter { $0 == .pq }.count
+        XCTAssertGreaterThanOrEqual(rep.factorNonZeros, rep.jacobianNonZeros + unknowns)
+        let obj = try JSONSerialization.jsonObject(with: Data(rep.jsonString.utf8)) as? [String: Any]
+        XCTAssertEqual(obj?["lu_nonzeros"] as? Int, rep.factorNonZeros)
+        XCTAssertNotNil(obj?["klu_refactor_seconds"] as? Double)
+        XCTAssertTrue(rep.summary.contains("KLU:"))
+        let single = try solveCase(path: path)
+        XCTAssertEqual(single.jacobianNonZeros, 0)
+        let sobj = try JSONSerialization.jsonObject(with: Data(single.jsonString.utf8)) as? [String: Any]
+        XCTAssertNil(sobj?["klu_refactor_seconds"])
+    }
+
+    /// Timing the kernels leaves the solution alone, and the factors it leaves serve the next
+    /// warm solve's chord steps.
+    func testLinearAlgebraTimingsKeepTheSolution() throws {
+        let grid = try PowerGrid(matpower: MatpowerReader.read(path: PowerFlowTestPaths.grid("case118")))
+        let solver = try PowerFlowSolver(grid: grid)
+        let before = try solver.solve()
+        let (refactor, solve) = try solver.linearAlgebraTimings(repeats: 5)
+        XCTAssertGreaterThan(refactor, 0); XCTAssertGreaterThan(solve, 0)
+        let again = try solver.solve()
+        XCTAssertEqual(again.iterations, 0)
+        XCTAssertEqual(again.vm, before.vm)
+        let warm = try solver.solve(loadsP: grid.pd.map { $0 * 1.01 }, loadsQ: grid.qd.map { $0 * 1.01 })
+        XCTAssertTrue(warm.converged)
+        XCTAssertEqual(warm.factorizations, 0)
+    }
 }
 
 /// Locates repository files from the test source (no machine paths).

@@ -52,11 +52,22 @@ public struct PowerFlowReport: Sendable {
     public var seriesSteps = 0
     public var seriesIterations = 0
     public var seriesFactorizations = 0
+    /// AC cold solves with two or more repeats: the median time of one KLU refactorisation
+    /// (with the Jacobian fill) and of one pair of triangular solves for this grid's Jacobian
+    /// (``PowerFlowSolver/linearAlgebraTimings(repeats:)``), and the non-zeros of the Jacobian
+    /// and of its LU factors. A Newton solve costs at least its factorisations × the first plus
+    /// its updates × the second. Zero when not measured.
+    public var kluRefactorSeconds = 0.0
+    public var kluSolveSeconds = 0.0
+    public var jacobianNonZeros = 0
+    public var factorNonZeros = 0
 
     /// JSON text with a fixed key order: `case`, `mode`, `converged`, `iterations`,
     /// `max_mismatch`, `worst_bus`, `bus_i`, `vm_pu`, `va_degree` (case bus order), injections,
     /// branch flows and loadings (case branch order), generator outputs (case gen order),
-    /// losses and timings. Non-finite numbers are written as `null`.
+    /// losses, the KLU kernel timings when measured (`jacobian_nonzeros`, `lu_nonzeros`,
+    /// `klu_refactor_seconds`, `klu_solve_seconds`) and timings. Non-finite numbers are
+    /// written as `null`.
     public var jsonString: String {
         var s = "{"
         var first = true
@@ -101,6 +112,12 @@ public struct PowerFlowReport: Sendable {
             key("series_iterations"); s += "\(seriesIterations)"
             key("series_factorizations"); s += "\(seriesFactorizations)"
         }
+        if jacobianNonZeros > 0 {
+            key("jacobian_nonzeros"); s += "\(jacobianNonZeros)"
+            key("lu_nonzeros"); s += "\(factorNonZeros)"
+            key("klu_refactor_seconds"); s += num(kluRefactorSeconds)
+            key("klu_solve_seconds"); s += num(kluSolveSeconds)
+        }
         key("parse_seconds"); s += num(parseSeconds)
         key("setup_seconds"); s += num(setupSeconds)
         key("solve_seconds"); s += num(solveSeconds)
@@ -122,6 +139,10 @@ public struct PowerFlowReport: Sendable {
                 s += "time series of \(seriesSteps) warm-started solves: \(seriesIterations) iterations, \(seriesFactorizations) factorisations in all\n"
             }
             s += "solve \(f(solveSeconds * 1e3, 3)) ms (median of \(repeats), min \(f(solveSecondsMin * 1e3, 3)) ms), setup \(f(setupSeconds * 1e3, 3)) ms, parse \(f(parseSeconds * 1e3, 3)) ms"
+            if jacobianNonZeros > 0 {
+                s += "\nKLU: Jacobian \(jacobianNonZeros) non-zeros, LU \(factorNonZeros); refactorisation \(f(kluRefactorSeconds * 1e3, 4)) ms, "
+                s += "triangular solves \(f(kluSolveSeconds * 1e3, 4)) ms (medians)"
+            }
             return s
         }
         var s = "\(caseName): DC power flow\n"
@@ -182,6 +203,12 @@ public func solveCase(path: String, options: PowerFlowCaseOptions = PowerFlowCas
                 try solver.reset()
                 report.ac = try solver.solve()
                 times.append(solver.lastSolveSeconds)
+            }
+            if repeats > 1 {
+                // The kernels' own cost, for benchmarks: what one Newton iteration cannot go below.
+                (report.kluRefactorSeconds, report.kluSolveSeconds) = try solver.linearAlgebraTimings(repeats: min(repeats, 50))
+                report.jacobianNonZeros = solver.jacobianNonZeroCount
+                report.factorNonZeros = solver.factorNonZeroCount
             }
         }
     }

@@ -127,6 +127,35 @@ public final class PowerFlowSolver {
     public var jacobianNonZeroCount: Int { jac.nonZeroCount }
     public var factorNonZeroCount: Int { klu.factorNonZeroCount }
 
+    /// Times the two linear-algebra kernels a Newton update is built on, for the grid's
+    /// Jacobian at the current voltages: one KLU numeric refactorisation (after a fill) and one
+    /// pair of triangular solves, medians of `repeats` runs each (seconds). Their sum is the
+    /// least any KLU-based Newton iteration can cost on this grid; benchmarks report it next to
+    /// the peers' times. Leaves the voltages as they are; the LU factors afterwards are those
+    /// of the current Jacobian, still valid for chord steps. O(repeats × LU flops).
+    public func linearAlgebraTimings(repeats: Int) throws -> (refactorSeconds: Double, solveSeconds: Double) {
+        let count = max(1, repeats)
+        _ = mismatch()
+        var refactor: [Double] = [], solve: [Double] = []
+        refactor.reserveCapacity(count); solve.reserveCapacity(count)
+        for _ in 0..<count {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            fillJacobian()
+            try klu.refactor(values: jac.values)
+            refactor.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        factorsUsable = true
+        let n = unknownCount
+        for _ in 0..<count {
+            for k in 0..<n { dx[k] = f[k] }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try klu.solve(UnsafeMutableBufferPointer(rebasing: dx[0..<n]))
+            solve.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        refactor.sort(); solve.sort()
+        return (refactor[count / 2], solve[count / 2])
+    }
+
     /// Number of unknowns (the buffers f and dx may be longer by one when empty).
     var unknownCount = 0
 

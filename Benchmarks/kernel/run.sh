@@ -19,8 +19,9 @@ VENV="${VENV:-.build-venv-bench}"
 OUT="${OUT:-.build-bench/kernel}"
 mkdir -p "$OUT"
 
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
+# The venv is shared with the other benchmarks: check for SimPy itself, not for the venv.
+if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+if ! "$VENV/bin/python" -c "import simpy" 2>/dev/null; then
   "$VENV/bin/pip" install --quiet simpy
 fi
 

@@ -10,8 +10,9 @@ CASES=("$@")
 [ ${#CASES[@]} -eq 0 ] && CASES=(case14 case33bw case118 case300 case1354pegase case9241pegase)
 
 VENV="$ROOT/.build-venv-bench"
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
+# The venv is shared with the other benchmarks: check for the packages, not for the venv.
+if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+if ! "$VENV/bin/python" -c "import pandapower, lightsim2grid, pypower, numba" 2>/dev/null; then
   "$VENV/bin/pip" install -q pandapower lightsim2grid pypower numba
 fi
 

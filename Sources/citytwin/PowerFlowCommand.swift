@@ -35,6 +35,9 @@ struct PowerFlow: ParsableCommand {
     @Flag(help: "Classic Newton (one Jacobian factorisation per iteration) instead of lazy Jacobian updates (chord steps with earlier factors).")
     var noJacobianReuse = false
 
+    @Flag(help: "Start from the case's angles, as MATPOWER does, instead of trying the angles of a DC power flow and keeping whichever start has the smaller mismatch.")
+    var noDcStart = false
+
     func validate() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard tolerance > 0, tolerance < 1 else { throw ValidationError("--tolerance must be in (0, 1)") }
@@ -48,7 +51,7 @@ struct PowerFlow: ParsableCommand {
         let options = PowerFlowCaseOptions(dc: dc, repeatCount: `repeat`,
                                            powerFlow: PowerFlowOptions(tolerance: tolerance, maxIterations: maxIterations,
                                                                        enforceQLimits: enforceQLimits,
-                                                                       reuseJacobian: !noJacobianReuse),
+                                                                       reuseJacobian: !noJacobianReuse, dcAngleStart: !noDcStart),
                                            seriesSteps: series)
         // Repairs the model makes (islanded buses, missing slack) are reported, not hidden.
         for note in try PowerGrid(matpower: MatpowerReader.read(path: caseFile)).notes {

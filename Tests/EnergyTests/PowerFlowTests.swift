@@ -260,6 +260,39 @@ final class PowerFlowTests: XCTestCase {
         XCTAssertFalse(rep.summary.isEmpty)
     }
 
+    /// The DC start: on case300 (stored angles far from its loads' solution) the DC angles
+    /// give a smaller start mismatch and fewer factorisations; on case14 (stored angles are a
+    /// solution) the case start is kept. Either way the answer is the case's solution.
+    func testDCAngleStartIsUsedOnlyWhereItFitsBetter() throws {
+        for (name, dcHelps) in [("case300", true), ("case14", false)] {
+            let grid = try load(name)
+            let plain = try PowerFlowSolver(grid: grid, options: PowerFlowOptions(dcAngleStart: false))
+            let dc = try PowerFlowSolver(grid: grid)
+            let caseNorm = plain.chooseStart()
+            let chosenNorm = dc.chooseStart()
+            XCTAssertEqual(chosenNorm < caseNorm, dcHelps, name)
+            XCTAssertLessThanOrEqual(chosenNorm, caseNorm, name)
+            let a = try plain.solve(), b = try dc.solve()
+            XCTAssertTrue(a.converged && b.converged, name)
+            if dcHelps { XCTAssertLessThan(b.factorizations, a.factorizations, name) }
+            else { XCTAssertEqual(b.iterations, a.iterations, name) }
+            for (x, y) in zip(a.vm, b.vm) { XCTAssertEqual(x, y, accuracy: 1e-8, name) }
+            for (x, y) in zip(a.va, b.va) { XCTAssertEqual(x, y, accuracy: 1e-6, name) }
+        }
+    }
+
+    /// A grid without a DC model (a branch with x = 0, fine for AC) still solves: the cold
+    /// start falls back to the case angles.
+    func testDCAngleStartFallsBackWithoutADCModel() throws {
+        var grid = try load("case14")
+        grid.x[18] = 0   // branch 12–13 (r = 0.22 p.u.), lightly loaded: the AC flow still converges
+        XCTAssertThrowsError(try DCPowerFlow(grid: grid))
+        let solver = try PowerFlowSolver(grid: grid)
+        let r = try solver.solve()
+        XCTAssertTrue(r.converged)
+        XCTAssertTrue(solver.dcUnavailable)
+    }
+
     /// `--repeat N ≥ 2` also times the KLU kernels alone; a single solve does not.
     func testSolveCaseReportsKLUKernelTimesWithRepeats() throws {
         let path = PowerFlowTestPaths.grid("case118")

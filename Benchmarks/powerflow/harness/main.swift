@@ -15,13 +15,14 @@ while !args.isEmpty {
     case "--flat": options.powerFlow.flatStart = true
     case "--series": options.seriesSteps = Int(args.isEmpty ? "" : args.removeFirst()) ?? 96
     case "--no-jacobian-reuse": options.powerFlow.reuseJacobian = false
+    case "--no-dc-start": options.powerFlow.dcAngleStart = false
     case "--tol": options.powerFlow.tolerance = Double(args.isEmpty ? "" : args.removeFirst()) ?? 1e-8
     case "--repeat": options.repeatCount = Int(args.isEmpty ? "" : args.removeFirst()) ?? 1
     default: path = a
     }
 }
 guard let p = path else {
-    FileHandle.standardError.write(Data("usage: pfharness CASE.m [--dc] [--json] [--repeat N] [--tol X] [--flat] [--series N] [--no-jacobian-reuse]\n".utf8))
+    FileHandle.standardError.write(Data("usage: pfharness CASE.m [--dc] [--json] [--repeat N] [--tol X] [--flat] [--series N] [--no-jacobian-reuse] [--no-dc-start]\n".utf8))
     exit(2)
 }
 do {

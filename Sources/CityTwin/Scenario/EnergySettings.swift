@@ -17,6 +17,8 @@ public struct GridSettings: Sendable {
     public var enforceQLimits: Bool
     /// Lazy Jacobian updates across the run's solves (see `PowerFlowOptions.reuseJacobian`).
     public var reuseJacobian: Bool
+    /// Cold solves may start from DC power-flow angles (see `PowerFlowOptions.dcAngleStart`).
+    public var dcStart: Bool
     /// Multiplier of the case's own bus loads (the load not modelled explicitly).
     public var caseLoadScale: Double
     /// Power factor of building and charger loads (Q = P tan φ).
@@ -75,6 +77,7 @@ extension GridSettings {
             maxIterations: try r.int("max_iterations", default: 10, in: 1...100),
             enforceQLimits: try r.bool("enforce_q_limits", default: false),
             reuseJacobian: try r.bool("reuse_jacobian", default: true),
+            dcStart: try r.bool("dc_start", default: true),
             caseLoadScale: try r.double("case_load_scale", default: 1, in: 0...100),
             powerFactor: try r.double("power_factor", default: 0.95, in: 0.1...1),
             voltageMin: try r.double("voltage_min", default: 0.95, in: 0.5...1.2),

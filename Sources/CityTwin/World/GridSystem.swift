@@ -101,7 +101,7 @@ struct GridSystem {
 
     static func options(_ s: GridSettings) -> PowerFlowOptions {
         PowerFlowOptions(tolerance: s.tolerance, maxIterations: s.maxIterations, enforceQLimits: s.enforceQLimits,
-                         reuseJacobian: s.reuseJacobian)
+                         reuseJacobian: s.reuseJacobian, dcAngleStart: s.dcStart)
     }
 
     /// Every branch row of the case file: end bus numbers and case status.

@@ -85,9 +85,11 @@ public final class DCPowerFlow {
         try solve(injectionsMW: netInjectionsMW())
     }
 
-    /// Solves for given net bus injections (MW, generation − load − Gs, one per bus; the slack's
-    /// entry is ignored since the slack balances).
-    public func solve(injectionsMW p: [Double]) throws -> DCPowerFlowResult {
+    /// Bus voltage angles in radians for given net bus injections (MW, generation − load − Gs,
+    /// one per bus; the slack's entry is ignored since the slack balances). The slack keeps its
+    /// case angle, isolated buses theirs. One pair of triangular solves, O(nnz(L+U) + buses);
+    /// the AC solver starts from these angles (`PowerFlowOptions.dcAngleStart`).
+    public func angles(injectionsMW p: [Double]) throws -> [Double] {
         let nb = grid.busCount, base = grid.baseMVA
         guard p.count == nb else { throw PowerGridError("DC power flow: expected \(nb) bus injections, found \(p.count)") }
         let slack = grid.slackBus
@@ -103,6 +105,15 @@ public final class DCPowerFlow {
         }
         try klu.solve(&rhs)
         for (k, i) in unknownBuses.enumerated() { theta[i] = rhs[k] }
+        return theta
+    }
+
+    /// Solves for given net bus injections (MW, generation − load − Gs, one per bus; the slack's
+    /// entry is ignored since the slack balances).
+    public func solve(injectionsMW p: [Double]) throws -> DCPowerFlowResult {
+        let nb = grid.busCount, base = grid.baseMVA
+        let slack = grid.slackBus
+        let theta = try angles(injectionsMW: p)
         var pf = [Double](repeating: 0, count: grid.caseBranchCount), load = pf
         for k in 0..<grid.branchCount {
             let flow = (bBranch[k] * (theta[grid.branchFrom[k]] - theta[grid.branchTo[k]]) + pShift[k]) * base

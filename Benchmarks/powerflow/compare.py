@@ -301,7 +301,7 @@ def main():
                 r["case"], r["ct_jac_nnz"], r["ct_lu_nnz"], r["ct_refactor_ms"], r["ct_ksolve_ms"],
                 r["ct_refactor_ms"] + r["ct_ksolve_ms"], r["ct_lu"], r["ct_iters"], work, r["ct_ms"], r["pp_ms"] / 50))
     print("\nCityTwin one-off costs, ms: parse (read + PowerGrid), setup (Ybus, Jacobian pattern, KLU analysis),")
-    print("first solve (includes KLU's first full factorisation; later solves refactor with its pivot order):")
+    print("first solve (includes KLU's first full factorisation and building the DC model for start angles; later solves refactor with its pivot order):")
     for r in rows:
         print("  %s: parse %.3f, setup %.3f, first solve %.4f, min solve %.4f (LS2G min %.4f)" % (
             r["case"], r["ct_parse_ms"], r["ct_setup_ms"], r["ct_first_ms"], r["ct_min_ms"], r["ls_min_ms"]))

@@ -73,12 +73,7 @@ public final class DCPowerFlow {
     }
 
     /// Net bus injections P = Pg − Pd − Gs in MW for the grid's current dispatch and loads.
-    public func netInjectionsMW() -> [Double] {
-        var p = [Double](repeating: 0, count: grid.busCount)
-        for i in 0..<grid.busCount { p[i] = -grid.pd[i] - grid.gs[i] }
-        for k in 0..<grid.genCount { p[grid.genBus[k]] += grid.pg[k] }
-        return p
-    }
+    public func netInjectionsMW() -> [Double] { grid.netInjectionsMW() }
 
     /// Solves for the grid's current loads and dispatch. O(nnz(L+U) + branches).
     public func solve() throws -> DCPowerFlowResult {

@@ -297,16 +297,12 @@ public final class PowerFlowSolver {
         guard options.dcAngleStart, !dcUnavailable, caseNorm.isFinite else { return caseNorm }
         if dcFlow == nil {
             dcFlow = try? DCPowerFlow(grid: grid)
-            if dcFlow == nil { dcUnavailable = true; return caseNorm }
+            dcUnavailable = dcFlow == nil
         }
-        guard let dc = dcFlow else { return caseNorm }
-        let nb = grid.busCount
-        var injections = [Double](repeating: 0, count: nb)
-        for i in 0..<nb { injections[i] = -grid.pd[i] - grid.gs[i] }
-        for k in 0..<grid.genCount { injections[grid.genBus[k]] += grid.pg[k] }
-        guard let theta = try? dc.angles(injectionsMW: injections) else { return caseNorm }
+        // The solver's grid holds the current loads; the DC model's copy, those it was built with.
+        guard let dc = dcFlow, let theta = try? dc.angles(injectionsMW: grid.netInjectionsMW()) else { return caseNorm }
         copyState(toSaved: true)
-        for i in 0..<nb where types[i] == .pv || types[i] == .pq { vang[i] = theta[i] }
+        for i in 0..<grid.busCount where types[i] == .pv || types[i] == .pq { vang[i] = theta[i] }
         dcStartTrig.apply(angles: vang, sin: sinAng, cos: cosAng)
         let dcNorm = mismatch()
         if dcNorm < caseNorm { return dcNorm }
@@ -721,8 +717,8 @@ public final class PowerFlowSolver {
 struct StartAngleTrigonometry {
     var angles: [Double] = [], sin: [Double] = [], cos: [Double] = []
 
-    /// Writes sin and cos of `angles` (the first `angles.count` buses) into the two buffers,
-    /// from the cache when the angles are the ones cached, else with `sinCos` (and caches them).
+    /// Writes sin and cos of every entry of `current` into `s` and `c`: copied from the cache
+    /// when `current` holds the cached angles, else computed with `sinCos` (and cached). O(n).
     mutating func apply(angles current: UnsafeMutableBufferPointer<Double>, sin s: UnsafeMutableBufferPointer<Double>,
                         cos c: UnsafeMutableBufferPointer<Double>) {
         let n = angles.count

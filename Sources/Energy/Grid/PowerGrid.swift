@@ -61,6 +61,15 @@ public struct PowerGrid: Sendable {
     @inlinable public var genCount: Int { genBus.count }
     @inlinable public var branchCount: Int { branchFrom.count }
 
+    /// Net active bus injections P = Pg − Pd − Gs in MW for the current dispatch and loads (the
+    /// DC power flow's right-hand side). O(buses + generators).
+    public func netInjectionsMW() -> [Double] {
+        var p = [Double](repeating: 0, count: busCount)
+        for i in 0..<busCount { p[i] = -pd[i] - gs[i] }
+        for k in 0..<genCount { p[genBus[k]] += pg[k] }
+        return p
+    }
+
     /// Index of the (unique) slack bus.
     public var slackBus: Int { busType.firstIndex(of: .ref) ?? 0 }
 
